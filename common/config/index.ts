@@ -1,0 +1,11 @@
+export { loadYamlConfig, DEFAULT_MAX_CONFIG_BYTES, formatPath } from './load.ts';
+export type { ConfigInput, LoadOptions } from './load.ts';
+export { ConfigError, formatIssue } from './errors.ts';
+export type { ConfigIssue } from './errors.ts';
+export { expandEnv } from './env.ts';
+export type { Env, ExpandResult, ExpandProblem } from './env.ts';
+export { parseSize, parseSizeResult, parseDuration, parseDurationResult, size, duration } from './units.ts';
+export type { ParseResult } from './units.ts';
+export { configTable, configRows, configTypeNames } from './schema-doc.ts';
+export type { ConfigRow } from './schema-doc.ts';
+export { closestMatch } from './suggest.ts';

@@ -1,5 +1,6 @@
 // The `tributary` command line: one program, one subcommand per component.
 import { Command } from 'commander';
+import { registerCollectorCommand } from './commands/collector.ts';
 import { registerStackCommands } from './commands/stack.ts';
 
 export function buildProgram(): Command {
@@ -9,5 +10,6 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true });
   registerStackCommands(program);
+  registerCollectorCommand(program);
   return program;
 }

@@ -26,6 +26,7 @@ export interface ForwardServerConfig {
   maxRecordBytes: number;
   maxDecompressedBytes: number;
   maxConnections: number;
+  maxInflightFrames: number;
   handshakeTimeoutMs: number;
   idleTimeoutMs: number;
   heartbeat: boolean;
@@ -91,6 +92,12 @@ export const FORWARD_SERVER_OPTIONS: readonly OptionSpec[] = [
       'Close a connection silent this long (not counted while its frame is being handled); 0 disables.',
   },
   {
+    name: 'maxInflightFrames',
+    default: '16',
+    description:
+      'Frames of one connection handed to the handler and not yet acked; reading pauses at this many. More lets one connection share fsyncs (group commit).',
+  },
+  {
     name: 'heartbeat',
     default: 'false',
     description: 'Answer UDP heartbeats on the same port, like Fluentd in_forward.',
@@ -144,6 +151,7 @@ export function resolveServerConfig(options: ForwardServerOptions = {}): Forward
       2 ** 31,
     ),
     maxConnections: integerIn('maxConnections', options.maxConnections ?? 1024, 1, 1_000_000),
+    maxInflightFrames: integerIn('maxInflightFrames', options.maxInflightFrames ?? 16, 1, 1024),
     handshakeTimeoutMs: integerIn('handshakeTimeoutMs', options.handshakeTimeoutMs ?? 10_000, 1, 3_600_000),
     idleTimeoutMs: integerIn('idleTimeoutMs', options.idleTimeoutMs ?? 300_000, 0, 86_400_000),
     heartbeat: options.heartbeat ?? false,

@@ -203,11 +203,11 @@ describe('ForwardServer', () => {
     }
   });
 
-  it('acks only after the handler resolves, and reads nothing more meanwhile', async () => {
+  it('acks only after the handler resolves; at maxInflightFrames it reads nothing more', async () => {
     const gate = deferred();
     const called: string[] = [];
     let handlerEntered = deferred();
-    const h = await startServer({}, async (frame) => {
+    const h = await startServer({ maxInflightFrames: 1 }, async (frame) => {
       called.push(frame.tag);
       handlerEntered.resolve();
       if (frame.tag === 'first') await gate.promise;
@@ -225,6 +225,39 @@ describe('ForwardServer', () => {
       assert.equal(decodeAck(await client.next()), 'k1');
       assert.equal(decodeAck(await client.next()), 'k2');
       assert.deepEqual(called, ['first', 'second']);
+      client.destroy();
+    } finally {
+      await h.server.close(1000);
+    }
+  });
+
+  it('pipelines up to maxInflightFrames frames in arrival order and acks each when its handler resolves', async () => {
+    const gates = new Map<string, ReturnType<typeof deferred>>();
+    const called: string[] = [];
+    const h = await startServer({ maxInflightFrames: 3 }, async (frame) => {
+      called.push(frame.tag);
+      const gate = deferred();
+      gates.set(frame.tag, gate);
+      await gate.promise;
+    });
+    try {
+      const client = await RawClient.connect(h.port);
+      for (const tag of ['a', 'b', 'c', 'd'])
+        client.write(encodeMessage(tag, { time, record: {} }, { chunk: tag }));
+      await settle();
+      assert.deepEqual(called, ['a', 'b', 'c'], 'three in flight, in arrival order; the fourth waits');
+      assert.equal(client.bytesReceived, 0);
+      gates.get('b')?.resolve();
+      assert.equal(decodeAck(await client.next()), 'b', 'acks follow completion, not arrival');
+      await settle();
+      assert.deepEqual(called, ['a', 'b', 'c', 'd']);
+      for (const tag of ['a', 'c', 'd']) gates.get(tag)?.resolve();
+      const rest = [
+        decodeAck(await client.next()),
+        decodeAck(await client.next()),
+        decodeAck(await client.next()),
+      ];
+      assert.deepEqual(rest.sort(), ['a', 'c', 'd']);
       client.destroy();
     } finally {
       await h.server.close(1000);

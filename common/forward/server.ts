@@ -27,8 +27,9 @@ export interface ForwardSource {
 }
 
 /**
- * Called once per frame, in order per connection; the connection reads nothing more until the promise
- * settles. Resolve only once the frame is durable: that is when the server acks it. Rejecting closes the
+ * Called once per frame, in arrival order per connection. Up to `maxInflightFrames` calls of one
+ * connection may be pending at once; past that the connection reads nothing more until one settles.
+ * Resolve only once the frame is durable: that is when the server acks it. Rejecting closes the
  * connection without an ack, so the client sends the frame again.
  */
 export type ForwardFrameHandler = (frame: ForwardFrame, source: ForwardSource) => Promise<void>;
@@ -287,6 +288,8 @@ class Connection {
   private handshakeTimer: NodeJS.Timeout | undefined;
   private busy = false;
   private closed = false;
+  /** Handler calls not settled yet; acked as each one resolves (acks carry chunk ids, order is free). */
+  private readonly inflight = new Set<Promise<void>>();
   /** Settles when the socket has closed, whoever closed it. */
   private readonly socketClosed: Promise<void>;
   private resolveClosed: () => void = () => {};
@@ -321,7 +324,7 @@ class Connection {
       socket.setTimeout(config.idleTimeoutMs);
       socket.on('timeout', () => {
         // A connection waiting on its handler is not idle; the wait is ours.
-        if (this.busy) {
+        if (this.busy || this.inflight.size > 0) {
           socket.setTimeout(config.idleTimeoutMs);
           return;
         }
@@ -353,10 +356,16 @@ class Connection {
     this.queue.length = 0;
     if (!this.closed) {
       this.socket.pause();
-      if (!this.busy) this.end();
-      // else pump() ends the connection once the current frame is done.
+      // pump() ends the connection once the frame it is decoding is handed over; then the handlers
+      // in flight finish and are acked before the end.
+      if (!this.busy) void this.endAfterInflight();
     }
     return this.socketClosed;
+  }
+
+  private async endAfterInflight(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    if (!this.closed) this.end();
   }
 
   destroy(): void {
@@ -404,9 +413,11 @@ class Connection {
     // Backpressure: nothing more is read from this socket until its queued frames are handled.
     this.socket.pause();
     try {
+      const limit = this.server.config.maxInflightFrames;
       let frame: Uint8Array | undefined;
       while (!this.closed && !this.server.isClosing() && (frame = this.queue.shift()) !== undefined) {
         await this.process(frame);
+        while (this.inflight.size >= limit && !this.closed) await Promise.race(this.inflight);
       }
     } catch (error) {
       // process() handles its own failures; reaching here is a bug, still confined to this connection.
@@ -416,7 +427,7 @@ class Connection {
       this.busy = false;
     }
     if (this.closed) return;
-    if (this.server.isClosing()) this.end();
+    if (this.server.isClosing()) void this.endAfterInflight();
     else this.socket.resume();
   }
 
@@ -437,23 +448,28 @@ class Connection {
     stats.frames++;
     stats.entries += frame.entryCount;
     if (frame.sizeMismatch) stats.sizeMismatches++;
-    try {
-      await server.onFrame(frame, this.source);
-    } catch (error) {
-      server.count('handler');
-      server.logger.error('frame handler failed; closing connection without ack', {
-        ...this.fields(),
-        tag: frame.tag,
-        error: error instanceof Error ? error.message : String(error),
-      });
-      this.destroy();
-      return;
-    }
-    const chunk = frame.chunk;
-    if (chunk !== undefined && !this.socket.destroyed) {
-      this.socket.write(encodeAck(chunk));
-      stats.acks++;
-    }
+    // Called in arrival order but not awaited here: up to maxInflightFrames of this connection's
+    // frames may be waiting on the handler (their appends then share one fsync).
+    const handled: Promise<void> = server.onFrame(frame, this.source).then(
+      () => {
+        const chunk = frame.chunk;
+        if (chunk !== undefined && !this.socket.destroyed) {
+          this.socket.write(encodeAck(chunk));
+          stats.acks++;
+        }
+      },
+      (error: unknown) => {
+        server.count('handler');
+        server.logger.error('frame handler failed; closing connection without ack', {
+          ...this.fields(),
+          tag: frame.tag,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        this.destroy();
+      },
+    );
+    this.inflight.add(handled);
+    void handled.finally(() => this.inflight.delete(handled));
   }
 
   private answerPing(handshake: ServerHandshake, bytes: Uint8Array): void {

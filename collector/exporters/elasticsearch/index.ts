@@ -1,10 +1,5 @@
 export { ElasticsearchSink, classifyRequestError } from './sink.ts';
-export type {
-  ElasticsearchSinkDeps,
-  ElasticsearchSinkStats,
-  SinkLogger,
-  SinkWriteResult,
-} from './sink.ts';
+export type { ElasticsearchSinkDeps, ElasticsearchSinkStats, SinkLogger, SinkWriteResult } from './sink.ts';
 export type { BulkDocument } from './bulk.ts';
 export { encodeBulk, classifyStatus, BULK_FILTER_PATH, MAX_ID_BYTES } from './bulk.ts';
 export {

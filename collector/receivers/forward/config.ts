@@ -70,6 +70,7 @@ export function forwardServerOptions(config: ForwardReceiverConfig): ForwardServ
     maxRecordBytes: config.max_record_bytes,
     maxDecompressedBytes: config.max_decompressed_bytes,
     maxConnections: config.max_connections,
+    maxInflightFrames: config.max_inflight_frames,
     handshakeTimeoutMs: config.handshake_timeout,
     idleTimeoutMs: config.idle_timeout,
     heartbeat: config.heartbeat,

@@ -24,6 +24,8 @@ export interface ForwardReceiverDeps {
 export class ForwardReceiver {
   readonly #server: ForwardServer;
   readonly #deps: ForwardReceiverDeps;
+  /** Set while the queue is full: later frames wait behind it, so they cannot overtake it. */
+  #blocked: Promise<void> | undefined;
 
   constructor(config: ForwardReceiverConfig, deps: ForwardReceiverDeps) {
     this.#deps = deps;
@@ -38,16 +40,21 @@ export class ForwardReceiver {
     if (frame.entryCount === 0) return;
     const record = encodeLogBatch(frame.tag, frame.chunk, frame.entryCount, frame.eventStream());
     const { queue, metrics, signal } = this.#deps;
-    for (;;) {
+    while (this.#blocked !== undefined) await this.#blocked;
+    try {
+      await queue.append(record);
+    } catch (error) {
+      if (!(error instanceof QueueFullError)) throw error;
+      metrics.rejected.inc({ receiver: 'forward', reason: 'queue_full_wait' });
+      // Rejects on shutdown, which closes the connection unacked: the sender resends elsewhere or later.
+      const drained = once(queue, 'drain', { signal }).then(() => undefined);
+      this.#blocked = drained;
       try {
-        await queue.append(record);
-        break;
-      } catch (error) {
-        if (!(error instanceof QueueFullError)) throw error;
-        metrics.rejected.inc({ receiver: 'forward', reason: 'queue_full_wait' });
-        // Rejects on shutdown, which closes the connection unacked: the sender resends elsewhere or later.
-        await once(queue, 'drain', { signal });
+        await drained;
+      } finally {
+        if (this.#blocked === drained) this.#blocked = undefined;
       }
+      return this.#onFrame(frame);
     }
     metrics.queueAppends.inc();
     metrics.received.inc({ receiver: 'forward', signal: 'logs' }, frame.entryCount);

@@ -42,6 +42,15 @@ export const forwardReceiverConfigSchema = z.strictObject({
     .positive()
     .default(10_000)
     .describe('Connections beyond this are refused.'),
+  max_inflight_frames: z
+    .number()
+    .int()
+    .min(1)
+    .max(1024)
+    .default(16)
+    .describe(
+      'Frames of one connection queued but not yet acked; reading pauses at this many. Lets one connection share fsyncs.',
+    ),
   handshake_timeout: duration().prefault('10s').describe('Time a client has to complete the handshake.'),
   idle_timeout: duration().prefault('10m').describe('A connection silent this long is closed.'),
   heartbeat: z.boolean().default(true).describe('Answer Fluentd/Fluent Bit UDP heartbeats on the same port.'),

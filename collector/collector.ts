@@ -93,6 +93,7 @@ export class Collector {
             if (outcome.duplicates) metrics.duplicates.inc(labels, outcome.duplicates);
             if (outcome.deadLettered) metrics.deadLettered.inc(labels, outcome.deadLettered);
             if (outcome.retries) metrics.retried.inc(labels, outcome.retries);
+            if (outcome.dropped) metrics.dropped.inc(labels, outcome.dropped);
             metrics.exportLatency.observe(labels, seconds);
           },
           onError: (error) =>

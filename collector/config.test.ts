@@ -41,3 +41,10 @@ test('errors name the file, line and key path', () => {
   assert.throws(() => load('exporters: {}\n'), /at least one exporter/);
   assert.throws(() => load('http:\n  port: 70000\nexporters:\n  discard: {}\n'), /http\.port/);
 });
+
+test('the documented example config (testdata/collector.yaml) is valid', () => {
+  const config = loadCollectorConfig(new URL('./testdata/collector.yaml', import.meta.url).pathname, {});
+  assert.deepEqual(Object.keys(config.exporters).sort(), ['elasticsearch', 'kafka', 'zipkin']);
+  assert.equal(config.queue.path, '/tmp/tributary/collector/queue');
+  assert.deepEqual(config.processors.route.audit.tags, ['audit.*']);
+});

@@ -7,6 +7,7 @@ import { ecsConfigSchema } from './processors/ecs/index.ts';
 import { routeConfigSchema } from './processors/route/index.ts';
 import { forwardReceiverConfigSchema } from './receivers/forward/config.ts';
 import { zipkinReceiverConfigSchema } from './receivers/zipkin/config.ts';
+import { elasticsearchExporterConfigSchema } from './exporters/elasticsearch/config.ts';
 import { kafkaExporterConfigSchema } from './exporters/kafka/config.ts';
 import { zipkinExporterConfigSchema } from './exporters/zipkin/config.ts';
 
@@ -74,6 +75,11 @@ export const collectorConfigSchema = z.strictObject({
     .prefault({}),
   exporters: z
     .strictObject({
+      elasticsearch: elasticsearchExporterConfigSchema
+        .optional()
+        .describe(
+          'Logs and spans as ECS documents into data streams, idempotently (`create`, `_id` = `event.id`).',
+        ),
       zipkin: zipkinExporterConfigSchema.optional().describe('Spans to a Zipkin server (v2 API).'),
       kafka: kafkaExporterConfigSchema
         .optional()

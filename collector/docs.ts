@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { configTable } from '../common/config/index.ts';
 import { httpConfigSchema } from './http/config.ts';
 import { discardExporterConfigSchema, queueConfigSchema, serviceConfigSchema } from './config.ts';
+import { elasticsearchExporterConfigSchema } from './exporters/elasticsearch/config.ts';
 import { kafkaExporterConfigSchema } from './exporters/kafka/config.ts';
 import { zipkinExporterConfigSchema } from './exporters/zipkin/config.ts';
 import { ecsConfigSchema } from './processors/ecs/index.ts';
@@ -21,6 +22,7 @@ const SECTIONS: [string, z.ZodType][] = [
   ['queue', queueConfigSchema],
   ['processors.ecs', ecsConfigSchema],
   ['processors.route', routeConfigSchema],
+  ['exporters.elasticsearch', elasticsearchExporterConfigSchema],
   ['exporters.zipkin', zipkinExporterConfigSchema],
   ['exporters.kafka', kafkaExporterConfigSchema],
   ['exporters.discard', discardExporterConfigSchema],

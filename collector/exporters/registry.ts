@@ -7,6 +7,7 @@ import { FileDeadLetterStore, type DeadLetterStore } from '../pipeline/dead-lett
 import { ecsOptions } from '../processors/ecs/index.ts';
 import { createRouter } from '../processors/route/index.ts';
 import { createDiscardExporter } from './discard/exporter.ts';
+import { createElasticsearchExporter } from './elasticsearch/exporter.ts';
 import type { Exporter } from './exporter.ts';
 import { createKafkaExporter } from './kafka/exporter.ts';
 import { createZipkinExporter } from './zipkin/exporter.ts';
@@ -15,8 +16,16 @@ export function createExporters(config: CollectorConfig, logger: Logger): Export
   const section = config.exporters;
   const router = createRouter(config.processors.route);
   const normalise = ecsOptions(config.processors.ecs, router.isAuditTag);
-  const deadLetters: DeadLetterStore = new FileDeadLetterStore(join(config.queue.path, 'dead-letter.ndjson'));
   const exporters: Exporter[] = [];
+  let deadLetters: DeadLetterStore = new FileDeadLetterStore(join(config.queue.path, 'dead-letter.ndjson'));
+  if (section.elasticsearch !== undefined) {
+    const elasticsearch = createElasticsearchExporter(section.elasticsearch, {
+      logger: logger.child({ exporter: 'elasticsearch' }),
+      normalise,
+    });
+    exporters.push(elasticsearch.exporter);
+    deadLetters = elasticsearch.deadLetters;
+  }
   if (section.zipkin !== undefined) {
     exporters.push(
       createZipkinExporter(section.zipkin, { logger: logger.child({ exporter: 'zipkin' }), deadLetters }),

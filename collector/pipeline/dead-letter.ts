@@ -27,14 +27,16 @@ export function deadLetterId(letter: DeadLetter): string {
     .slice(0, 32);
 }
 
-export function deadLetterDocument(letter: DeadLetter, now = new Date()): Record<string, unknown> {
-  return {
-    '@timestamp': now.toISOString(),
-    message: `${letter.exporter} rejected a record: ${letter.reason}`,
-    error: { type: 'rejected', message: letter.reason },
-    event: { id: deadLetterId(letter), kind: 'pipeline_error', original: letter.original },
-    tributary: { exporter: letter.exporter },
-  };
+/** One NDJSON line of the file store: the reason and the original, as the exporter had it. */
+function deadLetterLine(letter: DeadLetter): string {
+  return (
+    JSON.stringify({
+      '@timestamp': new Date().toISOString(),
+      message: `${letter.exporter} rejected a record: ${letter.reason}`,
+      error: { type: `${letter.exporter}_rejected`, message: letter.reason },
+      event: { id: deadLetterId(letter), kind: 'pipeline_error', original: letter.original },
+    }) + '\n'
+  );
 }
 
 export class FileDeadLetterStore implements DeadLetterStore {
@@ -48,7 +50,7 @@ export class FileDeadLetterStore implements DeadLetterStore {
     if (letters.length === 0) return;
     const handle = await open(this.#path, 'a');
     try {
-      await handle.write(letters.map((l) => JSON.stringify(deadLetterDocument(l)) + '\n').join(''));
+      await handle.write(letters.map(deadLetterLine).join(''));
       await handle.sync();
     } finally {
       await handle.close();

@@ -9,6 +9,8 @@ export interface ExportOutcome {
   duplicates?: number;
   deadLettered?: number;
   retries?: number;
+  /** Rejected by the destination and by the dead-letter store too: lost, and counted loudly. */
+  dropped?: number;
 }
 
 /** Delivers a batch of queue records. Resolves only when all are delivered or dead-lettered; rejects on abort. */

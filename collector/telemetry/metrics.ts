@@ -12,6 +12,7 @@ export interface CollectorMetrics {
   retried: Counter<'exporter'>;
   deadLettered: Counter<'exporter'>;
   duplicates: Counter<'exporter'>;
+  dropped: Counter<'exporter'>;
   exportLagBytes: Gauge<'exporter'>;
   exportLatency: Histogram<'exporter'>;
 }
@@ -66,6 +67,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Colle
     duplicates: new Counter({
       name: 'tributary_collector_duplicates_total',
       help: 'Records the destination already had (replays absorbed by idempotent writes).',
+      labelNames: ['exporter'],
+      registers,
+    }),
+    dropped: new Counter({
+      name: 'tributary_collector_dropped_total',
+      help: 'Records rejected by the destination AND by the dead-letter store: lost. Alert on any increase.',
       labelNames: ['exporter'],
       registers,
     }),

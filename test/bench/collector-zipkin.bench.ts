@@ -19,8 +19,12 @@ const { values } = parseArgs({
 const requests = Number(values.requests);
 const batch = Number(values.batch);
 // A handful of distinct bodies, re-sent: the client's cost stays small next to the collector's.
-const bodies = Array.from({ length: 8 }, (_, b) => JSON.stringify(Array.from({ length: batch }, (_, i) => otelZipkinSpan(b * batch + i))));
-console.log(`${batch} spans per request, ${(bodies[0]!.length / batch).toFixed(0)} bytes per span, ${values.concurrency} requests in flight`);
+const bodies = Array.from({ length: 8 }, (_, b) =>
+  JSON.stringify(Array.from({ length: batch }, (_, i) => otelZipkinSpan(b * batch + i))),
+);
+console.log(
+  `${batch} spans per request, ${((bodies[0]?.length ?? 0) / batch).toFixed(0)} bytes per span, ${values.concurrency} requests in flight`,
+);
 
 async function run(): Promise<{ sps: number; cpuPerMillion: number; peakMiB: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'tributary-bench-'));
@@ -39,7 +43,11 @@ async function run(): Promise<{ sps: number; cpuPerMillion: number; peakMiB: num
       Array.from({ length: Number(values.concurrency) }, async () => {
         while (next < requests) {
           const body = bodies[next++ % bodies.length] as string;
-          const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          const response = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          });
           if (response.status !== 202) throw new Error(`status ${response.status}: ${await response.text()}`);
           await response.arrayBuffer();
         }
@@ -47,7 +55,11 @@ async function run(): Promise<{ sps: number; cpuPerMillion: number; peakMiB: num
     );
     const seconds = (performance.now() - started) / 1000;
     const spans = requests * batch;
-    return { sps: spans / seconds, cpuPerMillion: (cpuSeconds(pid) - cpuBefore) / (spans / 1e6), peakMiB: memoryMiB(pid).peak };
+    return {
+      sps: spans / seconds,
+      cpuPerMillion: (cpuSeconds(pid) - cpuBefore) / (spans / 1e6),
+      peakMiB: memoryMiB(pid).peak,
+    };
   } finally {
     await collector.kill('SIGTERM');
     await rm(dir, { recursive: true, force: true });
@@ -58,7 +70,11 @@ const results = [];
 for (let i = 0; i < Number(values.runs); i++) {
   const r = await run();
   results.push(r);
-  console.log(`run ${i + 1}: ${Math.round(r.sps).toLocaleString('en')} spans/s, ${r.cpuPerMillion.toFixed(2)} collector CPU s per million, peak RSS ${r.peakMiB.toFixed(0)} MiB`);
+  console.log(
+    `run ${i + 1}: ${Math.round(r.sps).toLocaleString('en')} spans/s, ${r.cpuPerMillion.toFixed(2)} collector CPU s per million, peak RSS ${r.peakMiB.toFixed(0)} MiB`,
+  );
 }
 const sps = median(results.map((r) => r.sps));
-console.log(`median of ${results.length}: ${Math.round(sps).toLocaleString('en')} spans/s (${(sps / 100_000).toFixed(2)}x the 100k target), peak RSS ${median(results.map((r) => r.peakMiB)).toFixed(0)} MiB`);
+console.log(
+  `median of ${results.length}: ${Math.round(sps).toLocaleString('en')} spans/s (${(sps / 100_000).toFixed(2)}x the 100k target), peak RSS ${median(results.map((r) => r.peakMiB)).toFixed(0)} MiB`,
+);

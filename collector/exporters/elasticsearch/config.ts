@@ -43,26 +43,26 @@ export const elasticsearchExporterConfigSchema = z.strictObject({
         password: z.string().describe('Basic auth password (use `${ENV}` substitution, never a literal).'),
       }),
       z.strictObject({
-        apiKey: z.string().min(1).describe('Base64 `id:api_key` as Elasticsearch returns it in `encoded`.'),
+        api_key: z.string().min(1).describe('Base64 `id:api_key` as Elasticsearch returns it in `encoded`.'),
       }),
     ])
     .optional()
-    .describe('Credentials: either `username` + `password`, or `apiKey`. None when omitted.'),
+    .describe('Credentials: either `username` + `password`, or `api_key`. None when omitted.'),
   tls: z
     .strictObject({
-      caFile: z
+      ca_file: z
         .string()
         .min(1)
         .optional()
         .describe('PEM file with the CA that signed the Elasticsearch certificate; system CAs when omitted.'),
-      rejectUnauthorized: z
+      reject_unauthorized: z
         .boolean()
         .default(true)
         .describe('Verify the server certificate. Only ever `false` for throwaway test clusters.'),
     })
     .prefault({})
     .describe('TLS for `https://` endpoints.'),
-  maxBatchBytes: z
+  max_batch_bytes: z
     .number()
     .int()
     .min(1024)
@@ -71,18 +71,18 @@ export const elasticsearchExporterConfigSchema = z.strictObject({
     .describe(
       'Upper bound on one `_bulk` request body (uncompressed bytes); larger writes are split. A single larger document is sent alone.',
     ),
-  maxBatchDocs: z
+  max_batch_docs: z
     .number()
     .int()
     .positive()
     .default(10_000)
     .describe('Upper bound on documents in one `_bulk` request.'),
-  flushInterval: millis
+  flush_interval: millis
     .default(1000)
     .describe(
       'Milliseconds the caller waits to fill a batch before writing it (read by the queue loop, not the sink).',
     ),
-  requestTimeout: millis
+  request_timeout: millis
     .default(30_000)
     .describe(
       'Milliseconds before a request is abandoned and retried (items already applied come back as duplicates).',
@@ -96,12 +96,12 @@ export const elasticsearchExporterConfigSchema = z.strictObject({
     .describe('`_bulk` requests one `write` keeps in flight when it spans several requests.'),
   retry: z
     .strictObject({
-      initialBackoff: millis
+      initial_backoff: millis
         .default(100)
         .describe(
           'Milliseconds: cap of the first retry delay; doubles per attempt (full jitter: uniform in [0, cap]).',
         ),
-      maxBackoff: millis.default(30_000).describe('Milliseconds: the largest retry delay cap.'),
+      max_backoff: millis.default(30_000).describe('Milliseconds: the largest retry delay cap.'),
     })
     .prefault({})
     .describe('Retries of 429, 5xx, timeouts and connection errors; they go on until the write is aborted.'),
@@ -132,28 +132,28 @@ export const elasticsearchExporterConfigSchema = z.strictObject({
         .describe(
           'Priority of the logs and traces templates (above the built-in `logs-*-*` at 100); the dead-letter template gets this + 1.',
         ),
-      totalFieldsLimit: z
+      total_fields_limit: z
         .number()
         .int()
         .min(1000)
         .max(100_000)
         .default(2000)
         .describe('`index.mapping.total_fields.limit` (Elasticsearch default 1000).'),
-      namePrefix: z
+      name_prefix: z
         .string()
         .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/)
         .default('tributary')
         .describe(
           'Template names are `<namePrefix>-logs`, `<namePrefix>-traces`, `<namePrefix>-deadletter`.',
         ),
-      logsIndexPatterns: z
+      logs_index_patterns: z
         .array(indexPattern)
         .min(1)
         .default(['logs-*-*'])
         .describe(
           'Index patterns of the logs template (covers `logs-<service>-<ns>` and `logs-audit-<ns>`).',
         ),
-      tracesIndexPatterns: z
+      traces_index_patterns: z
         .array(indexPattern)
         .min(1)
         .default(['traces-zipkin-*'])
@@ -161,9 +161,9 @@ export const elasticsearchExporterConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe('Index templates.'),
-  deadLetter: z
+  dead_letter: z
     .strictObject({
-      dataStream: z
+      data_stream: z
         .string()
         .superRefine((v, ctx) => {
           const problem = dataStreamNameProblem(v);
@@ -174,7 +174,7 @@ export const elasticsearchExporterConfigSchema = z.strictObject({
     })
     .prefault({})
     .describe('Where rejected documents go.'),
-  ilmPolicy: z
+  ilm_policy: z
     .string()
     .min(1)
     .optional()

@@ -4,8 +4,9 @@
  * itself and forwards the rest to the real server, so every document that lands, lands for real.
  *
  * Data stream names are unique per run. This server has no data stream APIs and refuses to delete
- * a data stream's write index, so `after` removes what a full Elasticsearch would let it remove and
- * tolerates the rest; the test templates have fixed names and narrow patterns so runs share them.
+ * a data stream's write index, so `after` rolls each stream over and deletes the data-bearing
+ * backing indices (see removeDataStream); the empty streams and the test templates (fixed names,
+ * narrow `logs-trbes*` patterns, shared by all runs) stay.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +20,7 @@ import type { BulkDocument } from './bulk.ts';
 import { elasticsearchExporterConfigSchema } from './config.ts';
 import type { ElasticsearchExporterConfigInput } from './config.ts';
 import { ElasticsearchSink } from './sink.ts';
+import { ecsDoc as makeDoc, removeDataStream } from './test-helpers.ts';
 import type { SinkLogger } from './sink.ts';
 
 const RUN = randomBytes(4).toString('hex');
@@ -41,17 +43,17 @@ function recordingLogger(): SinkLogger & { lines: LogLine[] } {
 function config(endpoint: string, extra: ElasticsearchExporterConfigInput = {}) {
   return elasticsearchExporterConfigSchema.parse({
     endpoints: [endpoint],
-    retry: { initialBackoff: 10, maxBackoff: 200 },
+    retry: { initial_backoff: 10, max_backoff: 200 },
     ...extra,
     templates: {
       replicas: 0,
-      priority: 400,
-      namePrefix: 'tributary-estest',
-      logsIndexPatterns: ['logs-trbes*-*'],
-      tracesIndexPatterns: ['traces-trbes*-*'],
+      priority: 450,
+      name_prefix: 'tributary-estest',
+      logs_index_patterns: ['logs-trbes*-*'],
+      traces_index_patterns: ['traces-trbes*-*'],
       ...extra.templates,
     },
-    deadLetter: { dataStream: DEAD_LETTER },
+    dead_letter: { data_stream: DEAD_LETTER },
   });
 }
 
@@ -63,25 +65,7 @@ function stream(test: string): string {
   return name;
 }
 
-let seq = 0;
-function ecsDoc(index: string, extra: Record<string, unknown> = {}): BulkDocument {
-  const id = `${RUN}-${++seq}`;
-  const source = {
-    '@timestamp': '2024-05-06T07:08:09.123456789Z',
-    message: `request served in ${seq} ms by the frontend of the test service`,
-    log: { level: 'info' },
-    service: { name: 'checkout' },
-    trace: { id: '4bf92f3577b34da6a3ce929d0e0e4736' },
-    span: { id: '00f067aa0ba902b7' },
-    event: { id, dataset: 'checkout' },
-    host: { name: 'node-1' },
-    kubernetes: { namespace: 'shop', pod: { name: 'checkout-7d9f' }, labels: { app: 'checkout', 'team.owner': 'x' } },
-    data_stream: { type: 'logs', dataset: 'checkout', namespace: 'shop' },
-    ...extra,
-  };
-  return { index, id, source: JSON.stringify(source) };
-}
-
+const ecsDoc = (index: string, extra: Record<string, unknown> = {}) => makeDoc(index, RUN, extra);
 const docsFor = (index: string, n: number): BulkDocument[] => Array.from({ length: n }, () => ecsDoc(index));
 
 interface ProxyRequest {
@@ -104,14 +88,22 @@ async function startProxy(
     seen.push(r);
     const answer = await decide(r);
     if (answer !== 'forward' && 'status' in answer) {
-      res.writeHead(answer.status, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
+      res.writeHead(answer.status, {
+        'content-type': 'application/json',
+        'x-elastic-product': 'Elasticsearch',
+      });
       res.end(JSON.stringify(answer.body));
       return;
     }
     const body = answer === 'forward' ? r.body : answer.forwardBody;
     const upstream = await fetch(target + r.url, {
       method: r.method,
-      headers: { 'content-type': String(req.headers['content-type'] ?? 'application/json') },
+      // The client's `compatible-with=8` media types must travel as a pair.
+      headers: Object.fromEntries(
+        ['content-type', 'accept'].flatMap((h) =>
+          req.headers[h] === undefined ? [] : [[h, String(req.headers[h])]],
+        ),
+      ),
       ...(r.method === 'GET' || r.method === 'HEAD' ? {} : { body }),
     });
     res.writeHead(upstream.status, {
@@ -148,6 +140,15 @@ async function deadEndpoint(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
+/** A write that, failing, says what the sink logged (the retry loop otherwise hides the cause). */
+async function explained<T>(p: Promise<T>, logger: { lines: LogLine[] }): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    throw new Error(`write failed; sink log: ${JSON.stringify(logger.lines)}`, { cause: err });
+  }
+}
+
 const bulkLines = (body: string): string[] => body.split('\n').filter((l) => l !== '');
 
 describe('ElasticsearchSink (real Elasticsearch)', () => {
@@ -158,7 +159,11 @@ describe('ElasticsearchSink (real Elasticsearch)', () => {
 
   async function count(index: string, query?: object): Promise<number> {
     await es.indices.refresh({ index, ignore_unavailable: true });
-    const res = await es.count({ index, ignore_unavailable: true, ...(query === undefined ? {} : { query }) });
+    const res = await es.count({
+      index,
+      ignore_unavailable: true,
+      ...(query === undefined ? {} : { query }),
+    });
     return res.count;
   }
 
@@ -172,31 +177,26 @@ describe('ElasticsearchSink (real Elasticsearch)', () => {
 
   after(async () => {
     await sink.shutdown();
-    for (const name of created) {
-      // A full Elasticsearch deletes the data stream and its backing indices; this one has no
-      // such API and will not delete a write index, so what is left is a few small streams.
-      await es.indices.deleteDataStream({ name }, { ignore: [404, 405] }).catch(() => undefined);
-      const backing = await es.cat
-        .indices({ index: `.ds-${name}-*`, expand_wildcards: 'all', h: 'index', format: 'json' })
-        .catch(() => []);
-      for (const b of backing)
-        if (b.index !== undefined) await es.indices.delete({ index: b.index }).catch(() => undefined);
-    }
+    for (const name of created) await removeDataStream(es, name);
     await es.close();
   });
 
   it('installs the templates and a document lands in a data stream with the ECS mappings', async () => {
     const index = stream('mapping');
     const doc = ecsDoc(index, { custom: { note: 'free text field' }, labels: { 'any.key': 'v' } });
-    const result = await sink.write([doc], AbortSignal.timeout(60_000));
+    const result = await explained(sink.write([doc], AbortSignal.timeout(30_000)), logger);
     assert.deepEqual(result, { created: 1, duplicates: 0, deadLettered: 0, retries: 0, dropped: 0 });
     assert.equal(sink.ready, true);
     assert.deepEqual(sink.features, { ilm: false, dataStreamApi: false });
     assert.ok(logger.lines.some((l) => l.msg.includes('features detected')));
 
     const template = await es.indices.getIndexTemplate({ name: 'tributary-estest-logs' });
-    assert.equal(template.index_templates[0]?.index_template.priority, 400);
-    const backing = await es.cat.indices({ index: `.ds-${index}-*`, expand_wildcards: 'all', format: 'json' });
+    assert.equal(template.index_templates[0]?.index_template.priority, 450);
+    const backing = await es.cat.indices({
+      index: `.ds-${index}-*`,
+      expand_wildcards: 'all',
+      format: 'json',
+    });
     assert.equal(backing.length, 1, 'a data stream backing index was created');
 
     const mapping = await es.indices.getFieldMapping({
@@ -223,18 +223,20 @@ describe('ElasticsearchSink (real Elasticsearch)', () => {
   it('creates a batch of 2,000, and a replay of it is all duplicates', async () => {
     const index = stream('bulk');
     const docs = docsFor(index, 2000);
-    const before = sink.stats.bulkRequests;
-    const small = new ElasticsearchSink(config(url, { maxBatchDocs: 300, maxBatchBytes: 200_000 }), { logger });
+    const requestsBefore = sink.stats.bulkRequests;
+    const small = new ElasticsearchSink(config(url, { max_batch_docs: 300, max_batch_bytes: 200_000 }), {
+      logger,
+    });
     try {
-      const first = await small.write(docs, AbortSignal.timeout(60_000));
+      const first = await small.write(docs, AbortSignal.timeout(30_000));
       assert.deepEqual(first, { created: 2000, duplicates: 0, deadLettered: 0, retries: 0, dropped: 0 });
       assert.ok(small.stats.bulkRequests >= 7, `split into ${small.stats.bulkRequests} requests`);
       assert.ok(small.stats.bulkBytes > 2000 * 300);
       assert.equal(await count(index), 2000);
 
-      const replay = await sink.write(docs, AbortSignal.timeout(60_000));
+      const replay = await sink.write(docs, AbortSignal.timeout(30_000));
       assert.deepEqual(replay, { created: 0, duplicates: 2000, deadLettered: 0, retries: 0, dropped: 0 });
-      assert.equal(sink.stats.bulkRequests, before + 1, 'one 5 MiB request for the replay');
+      assert.equal(sink.stats.bulkRequests, requestsBefore + 1, 'one 5 MiB request for the replay');
       assert.equal(await count(index), 2000);
     } finally {
       await small.shutdown();
@@ -247,15 +249,20 @@ describe('ElasticsearchSink (real Elasticsearch)', () => {
     const stringDuration = ecsDoc(index, { event: { id: 'x', duration: 'three seconds' } });
     const objectKeyword = ecsDoc(index, { service: { name: { first: 'check', last: 'out' } } });
     const emptyId: BulkDocument = { index, id: '', source: '{"message":"no id"}' };
-    const batch = [good[0], stringDuration, ...good.slice(1, 5), objectKeyword, ...good.slice(5), emptyId].filter(
-      (d): d is BulkDocument => d !== undefined,
-    );
-    const before = await count(DEAD_LETTER);
+    const batch = [
+      good[0],
+      stringDuration,
+      ...good.slice(1, 5),
+      objectKeyword,
+      ...good.slice(5),
+      emptyId,
+    ].filter((d): d is BulkDocument => d !== undefined);
+    const lettersBefore = await count(DEAD_LETTER);
 
-    const result = await sink.write(batch, AbortSignal.timeout(60_000));
+    const result = await sink.write(batch, AbortSignal.timeout(30_000));
     assert.deepEqual(result, { created: 8, duplicates: 0, deadLettered: 3, retries: 0, dropped: 0 });
     assert.equal(await count(index), 8);
-    assert.equal(await count(DEAD_LETTER), before + 3);
+    assert.equal(await count(DEAD_LETTER), lettersBefore + 3);
 
     await es.indices.refresh({ index: DEAD_LETTER });
     const found = await es.search<{
@@ -277,9 +284,9 @@ describe('ElasticsearchSink (real Elasticsearch)', () => {
     assert.ok(noId.hits.hits.some((h) => h._source?.error.type === 'invalid_id'));
 
     // A replay (the queue re-sends after a crash) changes nothing, dead letters included.
-    const replay = await sink.write(batch, AbortSignal.timeout(60_000));
+    const replay = await sink.write(batch, AbortSignal.timeout(30_000));
     assert.deepEqual(replay, { created: 0, duplicates: 8, deadLettered: 3, retries: 0, dropped: 0 });
-    assert.equal(await count(DEAD_LETTER), before + 3);
+    assert.equal(await count(DEAD_LETTER), lettersBefore + 3);
     assert.ok((sink.stats.failures.document_parsing_exception ?? 0) >= 4);
   });
 
@@ -291,7 +298,10 @@ describe('ElasticsearchSink (real Elasticsearch)', () => {
       if (!r.url.startsWith('/_bulk')) return 'forward';
       bulks++;
       if (bulks === 1)
-        return { status: 429, body: { error: { type: 'es_rejected_execution_exception', reason: 'queue full' }, status: 429 } };
+        return {
+          status: 429,
+          body: { error: { type: 'es_rejected_execution_exception', reason: 'queue full' }, status: 429 },
+        };
       if (bulks !== 2) return 'forward';
       // Let only the even documents through; answer 429 for the odd ones, as a busy node does.
       const lines = bulkLines(r.body);
@@ -309,11 +319,14 @@ describe('ElasticsearchSink (real Elasticsearch)', () => {
       );
       return { status: 200, body: { errors: true, items } };
     });
-    const viaProxy = new ElasticsearchSink(config(proxy.url), { logger: recordingLogger() });
+    const proxyLog = recordingLogger();
+    const viaProxy = new ElasticsearchSink(config(proxy.url), { logger: proxyLog });
     try {
-      const result = await viaProxy.write(docs, AbortSignal.timeout(60_000));
+      const result = await explained(viaProxy.write(docs, AbortSignal.timeout(30_000)), proxyLog);
       assert.deepEqual(result, { created: 200, duplicates: 0, deadLettered: 0, retries: 300, dropped: 0 });
-      const bulkBodies = proxy.seen.filter((s) => s.url.startsWith('/_bulk')).map((s) => bulkLines(s.body).length / 2);
+      const bulkBodies = proxy.seen
+        .filter((s) => s.url.startsWith('/_bulk'))
+        .map((s) => bulkLines(s.body).length / 2);
       assert.deepEqual(bulkBodies, [200, 200, 100], 'the third request carries only the 100 rejected items');
       assert.equal(viaProxy.stats.failures.es_rejected_execution_exception, 101);
       assert.equal(await count(index), 200);
@@ -329,13 +342,14 @@ describe('ElasticsearchSink (real Elasticsearch)', () => {
     const big = ecsDoc(index, { blob: 'OVERSIZED' });
     docs.splice(4, 0, big);
     const proxy = await startProxy(url, (r) =>
-      r.url.startsWith('/_bulk') && r.body.includes('OVERSIZED')
+      r.url.startsWith('/_bulk') && r.body.includes('"blob":"OVERSIZED"')
         ? { status: 413, body: { error: { type: 'http_413', reason: 'content too long' }, status: 413 } }
         : 'forward',
     );
-    const viaProxy = new ElasticsearchSink(config(proxy.url), { logger: recordingLogger() });
+    const proxyLog = recordingLogger();
+    const viaProxy = new ElasticsearchSink(config(proxy.url), { logger: proxyLog });
     try {
-      const result = await viaProxy.write(docs, AbortSignal.timeout(60_000));
+      const result = await explained(viaProxy.write(docs, AbortSignal.timeout(30_000)), proxyLog);
       assert.deepEqual(result, { created: 9, duplicates: 0, deadLettered: 1, retries: 0, dropped: 0 });
       assert.equal(await count(index), 9);
       assert.equal(await count(DEAD_LETTER, { term: { 'event.id': big.id } }), 1);
@@ -361,7 +375,7 @@ describe('ElasticsearchSink (real Elasticsearch)', () => {
     } finally {
       await dead.shutdown();
     }
-    const result = await sink.write(docs, AbortSignal.timeout(60_000));
+    const result = await sink.write(docs, AbortSignal.timeout(30_000));
     assert.equal(result.created, 50);
     assert.equal(await count(index), 50);
   });
@@ -373,7 +387,9 @@ describe('ElasticsearchSink (real Elasticsearch)', () => {
     await down.start();
     assert.ok(Date.now() - t0 < 100, `start took ${Date.now() - t0} ms`);
     assert.equal(down.ready, false);
-    await assert.rejects(down.write(docsFor(stream('down'), 3), AbortSignal.timeout(300)), { name: 'AbortError' });
+    await assert.rejects(down.write(docsFor(stream('down'), 3), AbortSignal.timeout(300)), {
+      name: 'AbortError',
+    });
     assert.equal(down.stats.bulkRequests, 0, 'no bulk before the templates are in');
     assert.ok(logs.lines.some((l) => l.msg.includes('template installation failed')));
     const t1 = Date.now();
@@ -386,16 +402,19 @@ describe('ElasticsearchSink (real Elasticsearch)', () => {
     const index = stream('late');
     let up = false;
     const proxy = await startProxy(url, () =>
-      up ? 'forward' : { status: 503, body: { error: { type: 'unavailable', reason: 'starting' }, status: 503 } },
+      up
+        ? 'forward'
+        : { status: 503, body: { error: { type: 'unavailable', reason: 'starting' }, status: 503 } },
     );
-    const late = new ElasticsearchSink(config(proxy.url), { logger: recordingLogger() });
+    const lateLog = recordingLogger();
+    const late = new ElasticsearchSink(config(proxy.url), { logger: lateLog });
     try {
       await late.start();
-      const writing = late.write(docsFor(index, 20), AbortSignal.timeout(60_000));
+      const writing = late.write(docsFor(index, 20), AbortSignal.timeout(30_000));
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(late.ready, false);
       up = true;
-      const result = await writing;
+      const result = await explained(writing, lateLog);
       assert.equal(result.created, 20);
       assert.equal(late.ready, true);
       const firstBulk = proxy.seen.findIndex((s) => s.url.startsWith('/_bulk'));
@@ -411,7 +430,7 @@ describe('ElasticsearchSink (real Elasticsearch)', () => {
     const index = stream('gzip');
     const gz = new ElasticsearchSink(config(url, { compression: true }), { logger: recordingLogger() });
     try {
-      const result = await gz.write(docsFor(index, 100), AbortSignal.timeout(60_000));
+      const result = await gz.write(docsFor(index, 100), AbortSignal.timeout(30_000));
       assert.equal(result.created, 100);
       assert.equal(await count(index), 100);
     } finally {

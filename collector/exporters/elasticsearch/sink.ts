@@ -77,17 +77,17 @@ function clientOptions(config: ElasticsearchExporterConfig): ClientOptions {
     // Retrying is ours: per item, with backoff, until the caller aborts. The client's own retry
     // would resend the whole body at once, without backoff, and then give up.
     maxRetries: 0,
-    requestTimeout: config.requestTimeout,
+    requestTimeout: config.request_timeout,
     compression: config.compression,
     name: 'tributary-elasticsearch-exporter',
   };
   const { auth, tls } = config;
   if (auth !== undefined)
     options.auth =
-      'apiKey' in auth ? { apiKey: auth.apiKey } : { username: auth.username, password: auth.password };
+      'api_key' in auth ? { apiKey: auth.api_key } : { username: auth.username, password: auth.password };
   options.tls = {
-    rejectUnauthorized: tls.rejectUnauthorized,
-    ...(tls.caFile === undefined ? {} : { ca: readFileSync(tls.caFile) }),
+    rejectUnauthorized: tls.reject_unauthorized,
+    ...(tls.ca_file === undefined ? {} : { ca: readFileSync(tls.ca_file) }),
   };
   return options;
 }
@@ -205,7 +205,7 @@ export class ElasticsearchSink {
   }
 
   async #prepare(): Promise<void> {
-    const { templates, retry, ilmPolicy } = this.#config;
+    const { templates, retry, ilm_policy } = this.#config;
     if (!templates.install) {
       this.#isReady = true;
       this.#logger.info('elasticsearch exporter: template installation disabled');
@@ -218,9 +218,9 @@ export class ElasticsearchSink {
         if (this.#features === undefined)
           this.#logger.info('elasticsearch exporter: features detected', { ...features });
         this.#features = features;
-        if (ilmPolicy !== undefined && !features.ilm)
+        if (ilm_policy !== undefined && !features.ilm)
           this.#logger.warn('elasticsearch exporter: no ILM on this cluster; ilmPolicy not attached', {
-            ilmPolicy,
+            ilm_policy,
           });
         const list = buildTemplates(this.#config, features);
         await installTemplates(this.#client, list, signal);
@@ -234,7 +234,7 @@ export class ElasticsearchSink {
         if (signal.aborted) throw abortError(signal);
         const failure = classifyRequestError(err);
         this.#countFailure(failure.type);
-        const delayMs = backoffDelay(attempt, retry.initialBackoff, retry.maxBackoff, this.#random);
+        const delayMs = backoffDelay(attempt, retry.initial_backoff, retry.max_backoff, this.#random);
         // A 4xx here is a template Elasticsearch refuses (e.g. a priority clash): needs a human.
         const log = failure.action === 'split' ? this.#logger.error : this.#logger.warn;
         if (failure.action === 'split' || attempt === 1 || isPowerOfTwo(attempt))
@@ -265,7 +265,7 @@ export class ElasticsearchSink {
     const sendable = this.#screen(docs, rejected);
     await this.#deliver(sendable, false, result, rejected, combined);
     if (rejected.length > 0) {
-      const { dataStream } = this.#config.deadLetter;
+      const { data_stream } = this.#config.dead_letter;
       const byType: Record<string, number> = {};
       for (const r of rejected) byType[r.type] = (byType[r.type] ?? 0) + 1;
       this.#logger.warn(
@@ -274,11 +274,11 @@ export class ElasticsearchSink {
           count: rejected.length,
           byType,
           first: { index: rejected[0]?.doc.index, id: rejected[0]?.doc.id, reason: rejected[0]?.reason },
-          dataStream,
+          data_stream,
         },
       );
-      const maxOriginal = Math.floor(this.#config.maxBatchBytes / 8);
-      const letters = rejected.map((r) => deadLetterDocument(r, dataStream, maxOriginal));
+      const maxOriginal = Math.floor(this.#config.max_batch_bytes / 8);
+      const letters = rejected.map((r) => deadLetterDocument(r, data_stream, maxOriginal));
       await this.#deliver(letters, true, result, [], combined);
     }
     return result;
@@ -348,13 +348,13 @@ export class ElasticsearchSink {
     signal: AbortSignal,
   ): Promise<void> {
     if (docs.length === 0) return;
-    const { maxBatchBytes, maxBatchDocs, concurrency } = this.#config;
+    const { max_batch_bytes, max_batch_docs, concurrency } = this.#config;
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < docs.length) {
         const start = next;
         // Synchronous between awaits, so workers never encode the same range.
-        const encoded = encodeBulk(docs, start, maxBatchBytes, maxBatchDocs);
+        const encoded = encodeBulk(docs, start, max_batch_bytes, max_batch_docs);
         next = encoded.end;
         await this.#sendChunk(docs.slice(start, encoded.end), encoded, deadLetters, result, rejected, signal);
       }
@@ -375,14 +375,14 @@ export class ElasticsearchSink {
     rejected: Rejection[],
     signal: AbortSignal,
   ): Promise<void> {
-    const { initialBackoff, maxBackoff } = this.#config.retry;
+    const { initial_backoff, max_backoff } = this.#config.retry;
     let pending = chunk;
     let enc = encoded;
     let attempt = 0;
     const retryLater = async (docs: readonly BulkDocument[], type: string, reason: string): Promise<void> => {
       attempt++;
       this.#count(result, 'retries', docs.length);
-      const delayMs = backoffDelay(attempt, initialBackoff, maxBackoff, this.#random);
+      const delayMs = backoffDelay(attempt, initial_backoff, max_backoff, this.#random);
       if (attempt === 1 || isPowerOfTwo(attempt))
         this.#logger.warn('elasticsearch exporter: bulk retry', {
           attempt,

@@ -128,10 +128,11 @@ function settings(
   features: DetectedFeatures | undefined,
 ): estypes.IndicesIndexSettings {
   const s: estypes.IndicesIndexSettings = {
-    'index.mapping.total_fields.limit': config.templates.totalFieldsLimit,
+    'index.mapping.total_fields.limit': config.templates.total_fields_limit,
   };
   if (config.templates.replicas !== undefined) s['index.number_of_replicas'] = config.templates.replicas;
-  if (config.ilmPolicy !== undefined && features?.ilm === true) s['index.lifecycle.name'] = config.ilmPolicy;
+  if (config.ilm_policy !== undefined && features?.ilm === true)
+    s['index.lifecycle.name'] = config.ilm_policy;
   return s;
 }
 
@@ -151,27 +152,27 @@ export function buildTemplates(
   });
   return [
     {
-      name: `${t.namePrefix}-logs`,
+      name: `${t.name_prefix}-logs`,
       body: {
-        index_patterns: [...t.logsIndexPatterns],
+        index_patterns: [...t.logs_index_patterns],
         priority: t.priority,
         template: { settings: settings(config, features), mappings: ecsMappings() },
         ...common('Tributary log events (ECS)'),
       },
     },
     {
-      name: `${t.namePrefix}-traces`,
+      name: `${t.name_prefix}-traces`,
       body: {
-        index_patterns: [...t.tracesIndexPatterns],
+        index_patterns: [...t.traces_index_patterns],
         priority: t.priority,
         template: { settings: settings(config, features), mappings: ecsMappings() },
         ...common('Zipkin spans as ECS documents'),
       },
     },
     {
-      name: `${t.namePrefix}-deadletter`,
+      name: `${t.name_prefix}-deadletter`,
       body: {
-        index_patterns: [deadLetterPattern(config.deadLetter.dataStream)],
+        index_patterns: [deadLetterPattern(config.dead_letter.data_stream)],
         // The dead-letter stream also matches `logs-*-*`: one above, because two overlapping
         // templates of equal priority are refused by Elasticsearch.
         priority: t.priority + 1,

@@ -1,7 +1,10 @@
 // Spans shaped like the ones @opentelemetry/exporter-zipkin sends for an instrumented koa/http service.
 import { randomBytes } from 'node:crypto';
 
-export function otelZipkinSpan(i: number, traceId = randomBytes(16).toString('hex')): Record<string, unknown> {
+export function otelZipkinSpan(
+  i: number,
+  traceId = randomBytes(16).toString('hex'),
+): Record<string, unknown> {
   const start = Date.now() * 1000 - 5_000_000 + i;
   return {
     traceId,

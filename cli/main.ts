@@ -1,6 +1,7 @@
 // The `tributary` command line: one program, one subcommand per component.
 import { Command } from 'commander';
 import { registerCollectorCommand } from './commands/collector.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 import { registerStackCommands } from './commands/stack.ts';
 
 export function buildProgram(): Command {
@@ -11,5 +12,6 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: true });
   registerStackCommands(program);
   registerCollectorCommand(program);
+  registerDemoCommand(program);
   return program;
 }

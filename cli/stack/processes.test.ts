@@ -50,7 +50,12 @@ test('a process ignoring SIGTERM is killed after the grace period', async (t) =>
   const marker = `--marker=${dir}`;
   const pid = launchDetached({
     command: process.execPath,
-    args: ['-e', 'process.on("SIGTERM", () => {}); setInterval(() => {}, 1000)', '--', marker],
+    args: [
+      '-e',
+      'process.on("SIGTERM", () => {}); console.log("handler installed"); setInterval(() => {}, 1000)',
+      '--',
+      marker,
+    ],
     env: { PATH: process.env.PATH },
     cwd: dir,
     logFile: join(dir, 'out.log'),

@@ -43,7 +43,7 @@ export async function startCollectorProcess(
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const started = await new Promise<{ forward_port: number; http_port: number }>((resolve, reject) => {
+  const starting = new Promise<{ forward_port: number; http_port: number }>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`collector did not start within 30 s:\n${output}`)),
       30_000,
@@ -61,6 +61,15 @@ export async function startCollectorProcess(
       reject(new Error(`collector exited with ${code} while starting:\n${output}`));
     });
   });
+  let started: { forward_port: number; http_port: number };
+  try {
+    started = await starting;
+  } catch (error) {
+    // Never leave a half-started collector behind.
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  }
   return {
     child,
     forwardPort: started.forward_port,

@@ -19,6 +19,7 @@ const { CompressionTypes, ConfigResourceTypes, Kafka, Partitioners, logLevel } =
 
 /** The logger the collector hands every component (pino-shaped: message first, fields second). */
 export interface ExporterLogger {
+  debug?(msg: string, fields?: object): void;
   info(msg: string, fields?: object): void;
   warn(msg: string, fields?: object): void;
   error(msg: string, fields?: object): void;
@@ -526,6 +527,16 @@ function kafkaClientConfig(config: KafkaExporterConfig, logger: ExporterLogger):
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...fields } = entry.log;
+      // kafkajs warns at every start that limited retries may weaken exactly-once; the limit is
+      // ours on purpose (this sink retries, and replaces the producer before isolating a bad
+      // message, see README), so it is not news to an operator.
+      if (message.startsWith('Limiting retries for the idempotent producer')) return;
+      // Per-request failures (including the TOPIC_ALREADY_EXISTS that start() tolerates) are
+      // classified and, where they matter, logged by this sink itself.
+      if (entry.namespace === 'Connection') {
+        logger.debug?.(`kafkajs ${entry.namespace}: ${message}`, fields);
+        return;
+      }
       // kafkajs logs every failed attempt at ERROR; our own loop logs its decisions, so
       // kafkajs's opinion is a warning.
       logger.warn(`kafkajs ${entry.namespace}: ${message}`, fields);

@@ -24,7 +24,12 @@ export function createElasticsearchExporter(
   const sink = new ElasticsearchSink(config, { logger: deps.logger });
   const exporter: Exporter = {
     name: 'elasticsearch',
-    batch: { maxBatchRecords: 1000, maxBatchBytes: config.max_batch_bytes },
+    // Queue bytes are msgpack; as ECS JSON they grow about 3.5x. A quarter of the bulk size per
+    // delivery keeps one delivery near one bulk request and the decoded working set small.
+    batch: {
+      maxBatchRecords: 1000,
+      maxBatchBytes: Math.max(64 * 1024, Math.floor(config.max_batch_bytes / 4)),
+    },
     start: () => sink.start(),
     shutdown: () => sink.shutdown(),
     deliver: async (records, signal) => {

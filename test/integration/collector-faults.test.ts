@@ -103,7 +103,7 @@ test('Elasticsearch, Zipkin and Kafka stopped for 60 s mid-stream: nothing lost,
       elasticsearch: {
         endpoints: [stack.elasticsearchUrl],
         templates: { replicas: 0 },
-        retry: { max_backoff: 2000 },
+        retry: { max_backoff: '2s' },
       },
       zipkin: { endpoint: stack.zipkinUrl, retry: { max_backoff: '2s' } },
       kafka: { brokers: stack.kafkaBrokers, topic, partitions: 3, retry: { max_backoff: '2s' } },

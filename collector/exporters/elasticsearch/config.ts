@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { retryConfigSchema } from '../retry.ts';
+import { duration } from '../../../common/config/index.ts';
 import { dataStreamPartProblem, indexNameProblem } from '../../processors/ecs/naming.ts';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9200';
@@ -27,9 +29,7 @@ const indexPattern = z
     if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-const millis = z.number().int().positive();
-
-/** `exporters.elasticsearch` in the collector's config. Durations are milliseconds, sizes bytes. */
+/** `exporters.elasticsearch` in the collector's config. Durations as everywhere (bare number = seconds), sizes bytes. */
 export const elasticsearchExporterConfigSchema = z.strictObject({
   endpoints: z
     .array(z.url({ protocol: /^https?$/ }))
@@ -77,15 +77,15 @@ export const elasticsearchExporterConfigSchema = z.strictObject({
     .positive()
     .default(10_000)
     .describe('Upper bound on documents in one `_bulk` request.'),
-  flush_interval: millis
-    .default(1000)
+  flush_interval: duration()
+    .prefault('1s')
     .describe(
-      'Milliseconds the caller waits to fill a batch before writing it (read by the queue loop, not the sink).',
+      'How long the caller waits to fill a batch before writing it (read by the queue loop, not the sink).',
     ),
-  request_timeout: millis
-    .default(30_000)
+  request_timeout: duration()
+    .prefault('30s')
     .describe(
-      'Milliseconds before a request is abandoned and retried (items already applied come back as duplicates).',
+      'Time before a request is abandoned and retried (items already applied come back as duplicates).',
     ),
   concurrency: z
     .number()
@@ -94,17 +94,7 @@ export const elasticsearchExporterConfigSchema = z.strictObject({
     .max(64)
     .default(2)
     .describe('`_bulk` requests one `write` keeps in flight when it spans several requests.'),
-  retry: z
-    .strictObject({
-      initial_backoff: millis
-        .default(100)
-        .describe(
-          'Milliseconds: cap of the first retry delay; doubles per attempt (full jitter: uniform in [0, cap]).',
-        ),
-      max_backoff: millis.default(30_000).describe('Milliseconds: the largest retry delay cap.'),
-    })
-    .prefault({})
-    .describe('Retries of 429, 5xx, timeouts and connection errors; they go on until the write is aborted.'),
+  retry: retryConfigSchema('429, 5xx, timeouts and connection errors'),
   compression: z
     .boolean()
     .default(false)

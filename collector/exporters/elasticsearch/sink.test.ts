@@ -43,7 +43,7 @@ function recordingLogger(): SinkLogger & { lines: LogLine[] } {
 function config(endpoint: string, extra: ElasticsearchExporterConfigInput = {}) {
   return elasticsearchExporterConfigSchema.parse({
     endpoints: [endpoint],
-    retry: { initial_backoff: 10, max_backoff: 200 },
+    retry: { initial_backoff: '10ms', max_backoff: '200ms' },
     ...extra,
     templates: {
       replicas: 0,

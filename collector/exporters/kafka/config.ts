@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { retryConfigSchema } from '../retry.ts';
 import { duration, size } from '../../../common/config/index.ts';
 
 /** Kafka's own rule for topic names (kafka.common.internals.Topic): legal characters, at most 249. */
@@ -95,21 +96,7 @@ export const kafkaExporterConfigSchema = z.strictObject({
     .describe(
       'Time a broker has to answer a request (produce: to have all in-sync replicas write it). A bare number is seconds.',
     ),
-  retry: z
-    .strictObject({
-      initial_backoff: duration()
-        .prefault('100ms')
-        .refine((n) => n > 0, 'initial_backoff must be > 0')
-        .describe('Ceiling of the first retry delay; doubles on each retry, with full jitter.'),
-      max_backoff: duration()
-        .prefault('30s')
-        .refine((n) => n > 0, 'max_backoff must be > 0')
-        .describe('Largest ceiling of a retry delay. Retries go on until the pipeline aborts the send.'),
-    })
-    .prefault({})
-    .describe(
-      'Backoff for transient failures (broker or leader not available, timeouts, connection errors).',
-    ),
+  retry: retryConfigSchema('broker or leader not available, timeouts, connection errors'),
   ssl: sslSchema.optional(),
   sasl: saslSchema.optional(),
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import kafkajs from 'kafkajs';
 import type { Admin, KafkaConfig, LogEntry, Message, Producer, SASLOptions } from 'kafkajs';
-import { abortError, backoffDelay, sleep } from './backoff.ts';
+import { abortError, backoffDelay, sleep } from '../retry.ts';
 import type { KafkaExporterConfig } from './config.ts';
 import { classifyKafkaError, describeKafkaError, errorTypes } from './errors.ts';
 import type { KafkaErrorKind } from './errors.ts';

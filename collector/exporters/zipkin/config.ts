@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { retryConfigSchema } from '../retry.ts';
 import { duration, size } from '../../../common/config/index.ts';
 
 /** `exporters.zipkin` in the collector's config. */
@@ -29,19 +30,7 @@ export const zipkinExporterConfigSchema = z.strictObject({
     .enum(['none', 'gzip'])
     .default('none')
     .describe('Request body encoding: `gzip` sends `Content-Encoding: gzip` (Zipkin 2+ accepts it).'),
-  retry: z
-    .strictObject({
-      initial_backoff: duration()
-        .prefault('100ms')
-        .refine((n) => n > 0, 'initial_backoff must be > 0')
-        .describe('Ceiling of the first retry delay; doubles on each retry, with full jitter.'),
-      max_backoff: duration()
-        .prefault('30s')
-        .refine((n) => n > 0, 'max_backoff must be > 0')
-        .describe('Largest ceiling of a retry delay. Retries go on until the pipeline aborts the send.'),
-    })
-    .prefault({})
-    .describe('Backoff for transient failures (connection errors, timeouts, 408, 429, 5xx).'),
+  retry: retryConfigSchema('connection errors, timeouts, 408, 429, 5xx'),
   headers: z
     .record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid HTTP header name'), z.string())
     .optional()

@@ -8,4 +8,4 @@ export type {
 } from './sink.ts';
 export { zipkinExporterConfigSchema } from './config.ts';
 export type { ZipkinExporterConfig, ZipkinExporterConfigInput } from './config.ts';
-export { backoffDelay } from './backoff.ts';
+export { backoffDelay } from '../retry.ts';

@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
-import { abortError, backoffDelay, sleep } from './backoff.ts';
+import { abortError, backoffDelay, sleep } from '../retry.ts';
 import type { ZipkinExporterConfig } from './config.ts';
 
 const gzip = promisify(gzipCb);

@@ -1,3 +1,26 @@
+import { z } from 'zod';
+import { duration } from '../../common/config/index.ts';
+
+/**
+ * `retry` in every exporter's config: one meaning everywhere (durations; a bare number is seconds,
+ * as in Fluent Bit and the rest of collector.yaml). `what` names the transient failures retried.
+ */
+export function retryConfigSchema(what: string) {
+  return z
+    .strictObject({
+      initial_backoff: duration()
+        .prefault('100ms')
+        .refine((n) => n > 0, 'initial_backoff must be > 0')
+        .describe('Ceiling of the first retry delay; doubles on each retry, with full jitter.'),
+      max_backoff: duration()
+        .prefault('30s')
+        .refine((n) => n > 0, 'max_backoff must be > 0')
+        .describe('Largest ceiling of a retry delay. Retries go on until the pipeline aborts the send.'),
+    })
+    .prefault({})
+    .describe(`Backoff for transient failures (${what}).`);
+}
+
 /**
  * Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And
  * Jitter"): the delay before retry n is uniform in [0, min(max, initial × 2^n)). Full jitter

@@ -5,7 +5,7 @@ import type { DeliverBatch } from '../pipeline/export-loop.ts';
 export interface Exporter {
   /** Also the name of its queue cursor; stable across restarts. */
   readonly name: string;
-  readonly batch: { maxBatchRecords: number; maxBatchBytes: number };
+  readonly batch: { maxBatchRecords: number; maxBatchBytes: number; flushIntervalMs?: number };
   /** Must not block when the destination is down: connecting is the sink's own background work. */
   start(): Promise<void>;
   deliver: DeliverBatch;

@@ -104,3 +104,26 @@ test('an idle loop stops at once', async (t) => {
   assert.deepEqual(await loop.stop(10_000), { drained: true });
   assert.ok(Date.now() - started < 5000);
 });
+
+test('a small batch waits up to the flush interval for more, then goes as one delivery', async (t) => {
+  const { queue } = await openQueue(t);
+  const deliveries: number[] = [];
+  const loop = new ExportLoop(
+    'out',
+    queue.cursor('out'),
+    async (records) => {
+      deliveries.push(records.length);
+      return { delivered: records.length };
+    },
+    { ...options, flushIntervalMs: 500 },
+    quietHooks(),
+  );
+  loop.start();
+  await queue.append(Buffer.from('first'));
+  await new Promise((r) => setTimeout(r, 100));
+  await queue.append(Buffer.from('second'));
+  await queue.append(Buffer.from('third'));
+  for (let i = 0; i < 100 && deliveries.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  await loop.stop(5000);
+  assert.deepEqual(deliveries, [3], 'one delivery of three, not three of one');
+});

@@ -21,6 +21,11 @@ export interface ExportLoopOptions {
   maxBatchBytes: number;
   /** After a failure that is not an abort (a bug, a corrupt record), wait this long before retrying. */
   failureBackoffMs: number;
+  /**
+   * A batch under half of `maxBatchBytes` waits up to this long for more records before delivery:
+   * fewer, fuller requests at low rates (Fluent Bit's `Flush`). 0 delivers what is there at once.
+   */
+  flushIntervalMs?: number;
 }
 
 export interface ExportLoopHooks {
@@ -73,6 +78,7 @@ export class ExportLoop {
           await this.#cursor.waitForData(signal);
           continue;
         }
+        await this.#fill(records, signal);
         const started = performance.now();
         const outcome = await this.#deliver(records, signal);
         const last = records[records.length - 1];
@@ -84,6 +90,30 @@ export class ExportLoop {
         // Whatever was read and not committed is read again, after a pause.
         this.#cursor.rewind();
         await sleep(this.#options.failureBackoffMs, signal);
+      }
+    }
+  }
+
+  /** Tops a small batch up with what arrives within the flush interval (never while draining). */
+  async #fill(records: QueueRecord[], signal: AbortSignal): Promise<void> {
+    const { flushIntervalMs = 0, maxBatchBytes, maxBatchRecords } = this.#options;
+    let bytes = records.reduce((sum, r) => sum + r.payload.length, 0);
+    const deadline = performance.now() + flushIntervalMs;
+    while (!this.#draining && bytes < maxBatchBytes / 2 && records.length < maxBatchRecords) {
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      try {
+        await this.#cursor.waitForData(AbortSignal.any([signal, AbortSignal.timeout(Math.ceil(left))]));
+      } catch {
+        return; // the interval ended (or the loop is stopping): deliver what we have
+      }
+      const more = await this.#cursor.read({
+        maxRecords: maxBatchRecords - records.length,
+        maxBytes: maxBatchBytes - bytes,
+      });
+      for (const record of more) {
+        records.push(record);
+        bytes += record.payload.length;
       }
     }
   }

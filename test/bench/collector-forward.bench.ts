@@ -16,7 +16,7 @@ const { values } = parseArgs({
     records: { type: 'string', default: '2000000' },
     runs: { type: 'string', default: '3' },
     batch: { type: 'string', default: '1000' },
-    inflight: { type: 'string', default: '8' },
+    inflight: { type: 'string', default: '16' },
     fsync: { type: 'string', default: 'always' },
   },
 });

@@ -80,7 +80,7 @@ export const elasticsearchExporterConfigSchema = z.strictObject({
   flush_interval: duration()
     .prefault('1s')
     .describe(
-      'How long the caller waits to fill a batch before writing it (read by the queue loop, not the sink).',
+      'A delivery under half full waits up to this long for more events before it is written (like Fluent Bit `Flush`).',
     ),
   request_timeout: duration()
     .prefault('30s')

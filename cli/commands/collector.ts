@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../common/config/index.ts';
 import { createLogger } from '../../common/log/logger.ts';
 import { Collector } from '../../collector/collector.ts';
-import { loadCollectorConfig } from '../../collector/config.ts';
+import { loadCollectorConfig, type CollectorConfig } from '../../collector/config.ts';
 
 export function registerCollectorCommand(program: Command): void {
   program
@@ -14,7 +14,7 @@ export function registerCollectorCommand(program: Command): void {
     .requiredOption('-c, --config <file>', 'collector YAML config (${ENV} substitution, validated)')
     .option('--dry-run', 'validate the config, print the result and exit')
     .action(async (options: { config: string; dryRun?: boolean }) => {
-      let config;
+      let config: CollectorConfig;
       try {
         config = loadCollectorConfig(options.config);
       } catch (error) {

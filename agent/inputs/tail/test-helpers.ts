@@ -1,0 +1,88 @@
+// Shared by the tail tests: temp dirs, a collecting consumer, polling with a deadline.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseTailConfig } from './config.ts';
+import type { TailConfig } from './config.ts';
+import type { LineBatch } from './reader.ts';
+import { TailInput } from './tailer.ts';
+import type { TailEvent, TailInputOptions } from './tailer.ts';
+
+export async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tail-test-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function tailConfig(entries: Record<string, string>): TailConfig {
+  return parseTailConfig({ Refresh_Interval: '0.05', Rotate_Wait: '0.2', ...entries }).config;
+}
+
+export interface GotLine {
+  readonly fileId: string;
+  readonly path: string;
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+  readonly flags: number;
+}
+
+export class Harness {
+  readonly lines: GotLine[] = [];
+  readonly batches: LineBatch[] = [];
+  readonly events: TailEvent[] = [];
+  readonly input: TailInput;
+
+  constructor(config: TailConfig, opts: { autoCommit?: boolean; extra?: Partial<TailInputOptions> } = {}) {
+    this.input = new TailInput({
+      config,
+      pollIntervalMs: 20,
+      dbFlushIntervalMs: 50,
+      ...opts.extra,
+      onBatch: (b) => {
+        this.batches.push(b);
+        for (let i = 0; i < b.count; i++) {
+          this.lines.push({
+            fileId: b.source.fileId,
+            path: b.source.path,
+            text: b.text(i),
+            start: b.offsetStart(i),
+            end: b.offsetEnd(i),
+            flags: b.lineFlags(i),
+          });
+        }
+        if (opts.autoCommit === true) this.input.commitBatch(b);
+      },
+      onEvent: (e) => this.events.push(e),
+    });
+  }
+
+  texts(): string[] {
+    return this.lines.map((l) => l.text);
+  }
+
+  commitLine(l: GotLine): void {
+    this.input.commit(l.fileId, l.start, l.end);
+  }
+}
+
+/** Polls `pred` every 10 ms until true; fails with `what` after `ms`. */
+export async function waitFor(what: string, pred: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export function numbered(prefix: string, from: number, to: number): string {
+  let s = '';
+  for (let i = from; i < to; i++) s += `${prefix}-${i}\n`;
+  return s;
+}
+
+export function range(prefix: string, from: number, to: number): string[] {
+  const out: string[] = [];
+  for (let i = from; i < to; i++) out.push(`${prefix}-${i}`);
+  return out;
+}

@@ -35,28 +35,36 @@ export class BatchRecordError extends Error {
 const MAX_TAG_BYTES = 0xffff;
 const MAX_CHUNK_BYTES = 0xff;
 
+/**
+ * The part of a log batch record before its entries. The receiver appends `[header, entries]` as one
+ * queue record in parts, so a frame's entries reach the disk without being copied.
+ */
+export function logBatchHeader(tag: string, chunk: string | undefined, entryCount: number): Buffer {
+  const tagBytes = Buffer.byteLength(tag);
+  const chunkBytes = chunk === undefined ? 0 : Buffer.byteLength(chunk);
+  if (tagBytes > MAX_TAG_BYTES)
+    throw new BatchRecordError(`tag of ${tagBytes} bytes is longer than ${MAX_TAG_BYTES}`);
+  if (chunkBytes > MAX_CHUNK_BYTES) {
+    throw new BatchRecordError(`chunk id of ${chunkBytes} bytes is longer than ${MAX_CHUNK_BYTES}`);
+  }
+  const out = Buffer.allocUnsafe(1 + 2 + tagBytes + 1 + chunkBytes + 4);
+  let at = out.writeUInt8(KIND_LOGS, 0);
+  at = out.writeUInt16BE(tagBytes, at);
+  at += out.write(tag, at, 'utf8');
+  at = out.writeUInt8(chunkBytes, at);
+  if (chunk !== undefined) at += out.write(chunk, at, 'utf8');
+  out.writeUInt32BE(entryCount, at);
+  return out;
+}
+
+/** The whole log batch record in one buffer (tests, tools). */
 export function encodeLogBatch(
   tag: string,
   chunk: string | undefined,
   entryCount: number,
   entries: Uint8Array,
 ): Buffer {
-  const tagBytes = Buffer.byteLength(tag);
-  const chunkBytes = chunk === undefined ? 0 : Buffer.byteLength(chunk);
-  if (tagBytes > MAX_TAG_BYTES)
-    throw new BatchRecordError(`tag of ${tagBytes} bytes is longer than ${MAX_TAG_BYTES}`);
-  if (chunkBytes > MAX_CHUNK_BYTES)
-    throw new BatchRecordError(`chunk id of ${chunkBytes} bytes is longer than ${MAX_CHUNK_BYTES}`);
-  const header = 1 + 2 + tagBytes + 1 + chunkBytes + 4;
-  const out = Buffer.allocUnsafe(header + entries.length);
-  let at = out.writeUInt8(KIND_LOGS, 0);
-  at = out.writeUInt16BE(tagBytes, at);
-  at += out.write(tag, at, 'utf8');
-  at = out.writeUInt8(chunkBytes, at);
-  if (chunk !== undefined) at += out.write(chunk, at, 'utf8');
-  at = out.writeUInt32BE(entryCount, at);
-  out.set(entries, at);
-  return out;
+  return Buffer.concat([logBatchHeader(tag, chunk, entryCount), entries]);
 }
 
 export function encodeSpanBatch(spanCount: number, json: Uint8Array): Buffer {

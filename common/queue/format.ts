@@ -43,16 +43,31 @@ export function parseSegmentFileName(name: string): number | undefined {
   return Number.isSafeInteger(base) ? base : undefined;
 }
 
+/**
+ * A record's payload: one buffer, or several written back to back as one record (so a caller can put a
+ * small header before a large body it already holds without copying the body).
+ */
+export type RecordPayload = Uint8Array | readonly Uint8Array[];
+
+export function payloadLength(payload: RecordPayload): number {
+  if (payload instanceof Uint8Array) return payload.length;
+  let length = 0;
+  for (const part of payload) length += part.length;
+  return length;
+}
+
 /** Writes the header for `payload` at `target[at..at+20)`. */
-export function writeHeader(target: Buffer, at: number, seq: number, payload: Uint8Array): void {
+export function writeHeader(target: Buffer, at: number, seq: number, payload: RecordPayload): void {
   target[at] = MAGIC_0;
   target[at + 1] = MAGIC_1;
   target[at + 2] = FORMAT_VERSION;
   target[at + 3] = 0;
-  target.writeUInt32LE(payload.length, at + 4);
+  target.writeUInt32LE(payloadLength(payload), at + 4);
   target.writeUInt32LE(seq >>> 0, at + 8);
   target.writeUInt32LE(Math.floor(seq / TWO_32), at + 12);
-  const crc = crc32(payload, crc32(target.subarray(at, at + 16)));
+  let crc = crc32(target.subarray(at, at + 16));
+  if (payload instanceof Uint8Array) crc = crc32(payload, crc);
+  else for (const part of payload) crc = crc32(part, crc);
   target.writeUInt32LE(crc, at + 16);
 }
 

@@ -6,6 +6,7 @@ export type { BatchesOptions, CursorStats, ReadLimits } from './cursor.ts';
 export type { FsyncPolicy, QueueLogger, QueueOptions, ResolvedOptions } from './options.ts';
 export { DEFAULTS } from './options.ts';
 export type { Position, QueueRecord } from './types.ts';
+export type { RecordPayload } from './format.ts';
 export {
   CorruptRecordError,
   CursorFileError,

@@ -353,3 +353,20 @@ describe('DiskQueue', () => {
     await assert.rejects(openSmall(dir, { segmentBytes: 10 }), /segmentBytes/);
   });
 });
+
+describe('records from parts', () => {
+  it('reads back as one payload, its CRC intact after reopen', async (t) => {
+    const dir = await tempDir(t);
+    let q = await DiskQueue.open({ dir, cursors: ['c'], fsync: 'always' });
+    await q.append([Buffer.from('head|'), Buffer.from('body'), Buffer.alloc(0), Buffer.from('|tail')]);
+    await q.appendMany([Buffer.from('single'), [Buffer.from('a'), Buffer.from('b')]]);
+    await q.close();
+    q = await DiskQueue.open({ dir, cursors: ['c'], fsync: 'always' });
+    const records = await q.cursor('c').read();
+    assert.deepEqual(
+      records.map((r) => r.payload.toString()),
+      ['head|body|tail', 'single', 'ab'],
+    );
+    await q.close();
+  });
+});

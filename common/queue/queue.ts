@@ -23,8 +23,10 @@ import {
   parseSegmentFileName,
   readFully,
   scanSegment,
+  payloadLength,
   segmentFileName,
   writeHeader,
+  type RecordPayload,
 } from './format.ts';
 import { acquireLock } from './lock.ts';
 import type { DirectoryLock } from './lock.ts';
@@ -349,7 +351,7 @@ export class DiskQueue extends EventEmitter<QueueEvents> {
   }
 
   /** Appends one record; resolves with its position once durable under the fsync policy. */
-  async append(payload: Uint8Array): Promise<Position> {
+  async append(payload: RecordPayload): Promise<Position> {
     const [position] = await this.appendMany([payload]);
     return position as Position;
   }
@@ -359,16 +361,17 @@ export class DiskQueue extends EventEmitter<QueueEvents> {
    * durable. Payloads are written from the caller's buffers without a copy: do not modify them until the
    * promise settles. Rejects with QueueFullError, RecordTooLargeError, QueueClosedError or QueueFailedError.
    */
-  appendMany(payloads: readonly Uint8Array[]): Promise<Position[]> {
+  appendMany(payloads: readonly RecordPayload[]): Promise<Position[]> {
     if (this.#closing) return Promise.reject(new QueueClosedError());
     if (this.#failure !== undefined) return Promise.reject(new QueueFailedError(this.#failure));
     if (payloads.length === 0) return Promise.resolve([]);
     let bytes = 0;
     for (const p of payloads) {
-      if (p.length > this.options.maxRecordBytes) {
-        return Promise.reject(new RecordTooLargeError(p.length, this.options.maxRecordBytes));
+      const length = payloadLength(p);
+      if (length > this.options.maxRecordBytes) {
+        return Promise.reject(new RecordTooLargeError(length, this.options.maxRecordBytes));
       }
-      bytes += HEADER_BYTES + p.length;
+      bytes += HEADER_BYTES + length;
     }
     if (this.#bytesOnDisk + bytes > this.options.maxBytes) {
       this.#full = true;
@@ -394,9 +397,11 @@ export class DiskQueue extends EventEmitter<QueueEvents> {
       writeHeader(headers, h, this.#nextSeq, p);
       const header = headers.subarray(h, h + HEADER_BYTES);
       h += HEADER_BYTES;
-      const end = segment.size + HEADER_BYTES + p.length;
+      const end = segment.size + HEADER_BYTES + payloadLength(p);
       positions.push({ seq: this.#nextSeq, segment: segment.base, offset: segment.size, end });
-      buffers.push(header, p);
+      buffers.push(header);
+      if (p instanceof Uint8Array) buffers.push(p);
+      else buffers.push(...p);
       segment.size = end;
       this.#nextSeq++;
     }

@@ -9,7 +9,7 @@ import {
   type ForwardServerStats,
 } from '../../../common/forward/index.ts';
 import { QueueFullError, type DiskQueue } from '../../../common/queue/index.ts';
-import { encodeLogBatch } from '../../pipeline/batch-record.ts';
+import { logBatchHeader } from '../../pipeline/batch-record.ts';
 import type { CollectorMetrics } from '../../telemetry/metrics.ts';
 import { forwardServerOptions, type ForwardReceiverConfig } from './config.ts';
 
@@ -38,7 +38,7 @@ export class ForwardReceiver {
 
   async #onFrame(frame: ForwardFrame): Promise<void> {
     if (frame.entryCount === 0) return;
-    const record = encodeLogBatch(frame.tag, frame.chunk, frame.entryCount, frame.eventStream());
+    const record = [logBatchHeader(frame.tag, frame.chunk, frame.entryCount), frame.eventStream()];
     const { queue, metrics, signal } = this.#deps;
     while (this.#blocked !== undefined) await this.#blocked;
     try {

@@ -48,26 +48,21 @@ test('a process ignoring SIGTERM is killed after the grace period', async (t) =>
   const dir = await mkdtemp(join(tmpdir(), 'tributary-proc-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const marker = `--marker=${dir}`;
+  // `trap '' TERM` ignores SIGTERM in the kernel (SIG_IGN, inherited by `sleep`), so only SIGKILL
+  // can end this group: deterministic, unlike a JavaScript handler installed some time after start.
   const pid = launchDetached({
-    command: process.execPath,
-    args: [
-      '-e',
-      'process.on("SIGTERM", () => {}); console.log("handler installed"); setInterval(() => {}, 1000)',
-      '--',
-      marker,
-    ],
+    command: 'bash',
+    args: ['-c', "trap '' TERM; echo ignoring; while true; do sleep 0.05; done", marker],
     env: { PATH: process.env.PATH },
     cwd: dir,
     logFile: join(dir, 'out.log'),
   });
-  // Give node a moment to install its SIGTERM handler, or the default action would end it.
-  for (
-    let i = 0;
-    i < 50 && !(await readFile(`/proc/${pid}/status`, 'utf8')).includes('SigCgt:\t0000000000004');
-    i++
-  ) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const started = (): Promise<boolean> =>
+    readFile(join(dir, 'out.log'), 'utf8').then(
+      (text) => text.includes('ignoring'),
+      () => false,
+    );
+  for (let i = 0; i < 500 && !(await started()); i++) await new Promise((r) => setTimeout(r, 20));
   assert.equal(await stopGroup({ pid, marker }, 500), 'killed');
   assert.equal(isOurProcess({ pid, marker }), false);
 });

@@ -11,7 +11,7 @@ describe('elasticsearch exporter config', () => {
       tls: { reject_unauthorized: true },
       max_batch_bytes: 5 * 1024 * 1024,
       max_batch_docs: 10_000,
-      flush_interval: 1000,
+      flush_interval: 200,
       request_timeout: 30_000,
       concurrency: 2,
       retry: { initial_backoff: 100, max_backoff: 30_000 },

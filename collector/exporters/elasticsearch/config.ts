@@ -78,7 +78,7 @@ export const elasticsearchExporterConfigSchema = z.strictObject({
     .default(10_000)
     .describe('Upper bound on documents in one `_bulk` request.'),
   flush_interval: duration()
-    .prefault('1s')
+    .prefault('200ms')
     .describe(
       'A delivery under half full waits up to this long for more events before it is written (like Fluent Bit `Flush`).',
     ),

@@ -29,6 +29,7 @@ export function createElasticsearchExporter(
     batch: {
       maxBatchRecords: 1000,
       maxBatchBytes: Math.max(64 * 1024, Math.floor(config.max_batch_bytes / 4)),
+      flushIntervalMs: config.flush_interval,
     },
     start: () => sink.start(),
     shutdown: () => sink.shutdown(),

@@ -322,6 +322,23 @@ const TLS_KEYS: readonly KeyDef[] = [
   { name: 'tls.vhost', type: 'string', description: 'Server name (SNI) to ask for.' },
 ];
 
+/** The secure-forward handshake, the same keys on the forward input and output. */
+const SECURE_FORWARD_KEYS: readonly KeyDef[] = [
+  { name: 'Shared_Key', type: 'string', description: 'Shared key of the secure forward handshake.' },
+  {
+    name: 'Empty_Shared_Key',
+    type: 'bool',
+    default: 'false',
+    description: 'Handshake with an empty shared key.',
+  },
+  {
+    name: 'Self_Hostname',
+    type: 'string',
+    default: 'localhost',
+    description: 'Host name sent in the handshake.',
+  },
+];
+
 const NET_KEYS: readonly KeyDef[] = [
   {
     name: 'net.connect_timeout',
@@ -624,19 +641,7 @@ const FORWARD_IN: PluginDef = {
     },
     { name: 'Buffer_Max_Size', type: 'size', default: '6144000', description: 'Largest message accepted.' },
     { name: 'Tag_Prefix', type: 'string', description: 'Prefix for incoming tags.' },
-    { name: 'Shared_Key', type: 'string', description: 'Shared key of the secure forward handshake.' },
-    {
-      name: 'Empty_Shared_Key',
-      type: 'bool',
-      default: 'false',
-      description: 'Handshake with an empty shared key.',
-    },
-    {
-      name: 'Self_Hostname',
-      type: 'string',
-      default: 'localhost',
-      description: 'Host name sent in the handshake.',
-    },
+    ...SECURE_FORWARD_KEYS,
     {
       name: 'Security.Users',
       type: 'multi',
@@ -924,19 +929,7 @@ const FORWARD_OUT: PluginDef = {
       description: '`gzip`: send compressed (CompressedPackedForward).',
     },
     { name: 'Tag', type: 'string', description: 'Send every record with this tag instead of its own.' },
-    { name: 'Shared_Key', type: 'string', description: 'Shared key of the secure forward handshake.' },
-    {
-      name: 'Empty_Shared_Key',
-      type: 'bool',
-      default: 'false',
-      description: 'Handshake with an empty shared key.',
-    },
-    {
-      name: 'Self_Hostname',
-      type: 'string',
-      default: 'localhost',
-      description: 'Host name sent in the handshake.',
-    },
+    ...SECURE_FORWARD_KEYS,
     { name: 'Username', type: 'string', description: 'User for the handshake.' },
     { name: 'Password', type: 'string', description: 'Password for the handshake.' },
     {

@@ -15,7 +15,7 @@ import { deleteDataStreams, waitForCount } from '../support/es.ts';
 import { ForwardTestClient } from '../support/forward-client.ts';
 import { ensureStack } from '../support/stack.ts';
 import { benchRecord } from './lib/records.ts';
-import { cpuSeconds, groupCpuSeconds, median, memoryMiB } from './lib/proc.ts';
+import { repeatRuns, cpuSeconds, groupCpuSeconds, median, memoryMiB } from './lib/proc.ts';
 
 const { values } = parseArgs({
   options: { records: { type: 'string', default: '300000' }, runs: { type: 'string', default: '3' } },
@@ -81,14 +81,12 @@ async function run(
   }
 }
 
-const results = [];
-for (let i = 0; i < Number(values.runs); i++) {
-  const r = await run(i);
-  results.push(r);
-  console.log(
-    `run ${i + 1}: ${Math.round(r.rps).toLocaleString('en')} records/s into Elasticsearch; CPU s: collector ${r.collectorCpu.toFixed(1)}, Elasticsearch ${r.esCpu.toFixed(1)} (ratio ${(r.collectorCpu / r.esCpu).toFixed(2)}); collector peak RSS ${r.peakMiB.toFixed(0)} MiB`,
-  );
-}
+const results = await repeatRuns(
+  Number(values.runs),
+  run,
+  (r) =>
+    `${Math.round(r.rps).toLocaleString('en')} records/s into Elasticsearch; CPU s: collector ${r.collectorCpu.toFixed(1)}, Elasticsearch ${r.esCpu.toFixed(1)} (ratio ${(r.collectorCpu / r.esCpu).toFixed(2)}); collector peak RSS ${r.peakMiB.toFixed(0)} MiB`,
+);
 console.log(
   `median of ${results.length}: ${Math.round(median(results.map((r) => r.rps))).toLocaleString('en')} records/s; collector/Elasticsearch CPU ratio ${median(results.map((r) => r.collectorCpu / r.esCpu)).toFixed(2)} (target < 0.5)`,
 );

@@ -9,7 +9,7 @@ import { EventTime, encodeEventStream } from '../../common/forward/index.ts';
 import { freePort, startCollectorProcess } from '../support/collector-process.ts';
 import { ForwardTestClient } from '../support/forward-client.ts';
 import { benchRecord, benchLine } from './lib/records.ts';
-import { cpuSeconds, median, memoryMiB } from './lib/proc.ts';
+import { repeatRuns, cpuSeconds, median, memoryMiB } from './lib/proc.ts';
 
 const { values } = parseArgs({
   options: {
@@ -78,14 +78,12 @@ async function run(): Promise<{ rps: number; cpuPerMillion: number; peakMiB: num
   }
 }
 
-const results = [];
-for (let i = 0; i < Number(values.runs); i++) {
-  const r = await run();
-  results.push(r);
-  console.log(
-    `run ${i + 1}: ${Math.round(r.rps).toLocaleString('en')} records/s, ${r.cpuPerMillion.toFixed(2)} collector CPU s per million, peak RSS ${r.peakMiB.toFixed(0)} MiB`,
-  );
-}
+const results = await repeatRuns(
+  Number(values.runs),
+  run,
+  (r) =>
+    `${Math.round(r.rps).toLocaleString('en')} records/s, ${r.cpuPerMillion.toFixed(2)} collector CPU s per million, peak RSS ${r.peakMiB.toFixed(0)} MiB`,
+);
 const rps = median(results.map((r) => r.rps));
 const cpu = median(results.map((r) => r.cpuPerMillion));
 console.log(

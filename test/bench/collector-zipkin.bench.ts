@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, startCollectorProcess } from '../support/collector-process.ts';
-import { cpuSeconds, median, memoryMiB } from './lib/proc.ts';
+import { repeatRuns, cpuSeconds, median, memoryMiB } from './lib/proc.ts';
 import { otelZipkinSpan } from './lib/spans.ts';
 
 const { values } = parseArgs({
@@ -66,14 +66,12 @@ async function run(): Promise<{ sps: number; cpuPerMillion: number; peakMiB: num
   }
 }
 
-const results = [];
-for (let i = 0; i < Number(values.runs); i++) {
-  const r = await run();
-  results.push(r);
-  console.log(
-    `run ${i + 1}: ${Math.round(r.sps).toLocaleString('en')} spans/s, ${r.cpuPerMillion.toFixed(2)} collector CPU s per million, peak RSS ${r.peakMiB.toFixed(0)} MiB`,
-  );
-}
+const results = await repeatRuns(
+  Number(values.runs),
+  run,
+  (r) =>
+    `${Math.round(r.sps).toLocaleString('en')} spans/s, ${r.cpuPerMillion.toFixed(2)} collector CPU s per million, peak RSS ${r.peakMiB.toFixed(0)} MiB`,
+);
 const sps = median(results.map((r) => r.sps));
 console.log(
   `median of ${results.length}: ${Math.round(sps).toLocaleString('en')} spans/s (${(sps / 100_000).toFixed(2)}x the 100k target), peak RSS ${median(results.map((r) => r.peakMiB)).toFixed(0)} MiB`,

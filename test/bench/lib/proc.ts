@@ -39,3 +39,18 @@ export function groupCpuSeconds(pgid: number): number {
   }
   return total;
 }
+
+/** Runs a benchmark `count` times one after another, printing each run's line as it ends. */
+export async function repeatRuns<T>(
+  count: number,
+  run: (index: number) => Promise<T>,
+  describe: (result: T) => string,
+): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < count; i++) {
+    const result = await run(i);
+    results.push(result);
+    console.log(`run ${i + 1}: ${describe(result)}`);
+  }
+  return results;
+}

@@ -1,5 +1,6 @@
 // The `tributary` command line: one program, one subcommand per component.
 import { Command } from 'commander';
+import { registerAgentCommand } from './commands/agent.ts';
 import { registerCollectorCommand } from './commands/collector.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerStackCommands } from './commands/stack.ts';
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true });
   registerStackCommands(program);
+  registerAgentCommand(program);
   registerCollectorCommand(program);
   registerDemoCommand(program);
   return program;

@@ -226,7 +226,7 @@ describe('classic format: Parsers_File, [PARSER], [MULTILINE_PARSER]', () => {
     const issues = issuesOf(
       {
         'f.conf':
-          '[SERVICE]\n    Parsers_File nope.conf\n[PARSER]\n    Name a\n    Format ltsv\n[PARSER]\n    Name b\n    Format regex\n    Regex (unclosed\n[MULTILINE_PARSER]\n    name m\n    rule "start_state" "/x/"\n[INPUT]\n    Name tail\n    Path /x\n    Parser zzz\n    multiline.parser java\n' +
+          '[SERVICE]\n    Parsers_File nope.conf\n[PARSER]\n    Name a\n    Format ltsv\n[PARSER]\n    Name b\n    Format regex\n    Regex (unclosed\n[MULTILINE_PARSER]\n    name m\n    rule "start_state" "/x/"\n[INPUT]\n    Name tail\n    Path /x\n    Parser zzz\n    multiline.parser ruby\n' +
           OUT,
       },
       'f.conf',
@@ -239,6 +239,6 @@ describe('classic format: Parsers_File, [PARSER], [MULTILINE_PARSER]', () => {
     assert.match(issues[2] ?? '', /invalid regular expression/);
     assert.match(issues[3] ?? '', /a rule is/);
     assert.match(issues[4] ?? '', /no parser named `zzz`/);
-    assert.match(issues[5] ?? '', /`java` is not implemented/);
+    assert.match(issues[5] ?? '', /`ruby` is not implemented/);
   });
 });

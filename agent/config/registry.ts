@@ -4,6 +4,8 @@
  * Fluent Bit's spelling (matched case-insensitively), defaults are written the way a user
  * would write them, and units are Fluent Bit's.
  */
+import { BUILTIN_PARSER_DEFINITIONS } from '../parsers/builtin.ts';
+import { BUILTIN_MULTILINE_PARSERS } from '../parsers/multiline.ts';
 import type { TypedValue } from './types.ts';
 
 export type KeyType = 'string' | 'int' | 'bool' | 'size' | 'time' | 'list' | 'multi';
@@ -290,7 +292,9 @@ const OUTPUT_COMMON: readonly KeyDef[] = [
   {
     name: 'Retry_Limit',
     type: 'int',
-    default: '1',
+    default: 'no_limits',
+    differs:
+      "Default `no_limits` (Fluent Bit: 1). Fluent Bit's default drops a chunk after one failed retry, so a collector restart loses logs; set `Retry_Limit 1` for its behaviour.",
     parse: retryLimit,
     typeLabel: 'int \\| no_limits \\| no_retries',
     description:
@@ -396,6 +400,12 @@ const TAIL: PluginDef = {
       default: 'false',
       description:
         'For files found at start without a stored offset, read from the beginning instead of the end.',
+    },
+    {
+      name: 'Read_Newly_Discovered_Files_From_Head',
+      type: 'bool',
+      default: 'true',
+      description: 'Files that appear after start are read from the head whatever `Read_from_Head` says.',
     },
     {
       name: 'Refresh_Interval',
@@ -1325,27 +1335,22 @@ export const MULTILINE_PARSER_KEYS: readonly KeyDef[] = [
   },
 ];
 
-/** Built-in parser definitions, as Fluent Bit ships them in parsers.conf. */
-export const BUILTIN_PARSERS: readonly { name: string; props: Readonly<Record<string, string>> }[] = [
-  {
-    name: 'docker',
-    props: { Format: 'json', Time_Key: 'time', Time_Format: '%Y-%m-%dT%H:%M:%S.%L', Time_Keep: 'On' },
-  },
-  {
-    name: 'cri',
-    props: {
-      Format: 'regex',
-      Regex: '^(?<time>[^ ]+) (?<stream>stdout|stderr) (?<logtag>[^ ]*) (?<message>.*)$',
-      Time_Key: 'time',
-      Time_Format: '%Y-%m-%dT%H:%M:%S.%L%z',
-      Time_Keep: 'On',
-    },
-  },
-];
+/**
+ * Built-in parser definitions: Fluent Bit's parsers.conf, as agent/parsers ships it (one source),
+ * turned into `[PARSER]` key/value pairs so that they go through the same key table as a user's.
+ */
+export const BUILTIN_PARSERS: readonly { name: string; props: readonly (readonly [string, string])[] }[] =
+  Object.values(BUILTIN_PARSER_DEFINITIONS).map((def) => ({
+    name: def.name,
+    props: Object.entries(def).flatMap(([key, value]): [string, string][] => {
+      if (key === 'name' || key === 'decoders' || value === undefined) return [];
+      return Array.isArray(value) ? value.map((v) => [key, String(v)]) : [[key, String(value)]];
+    }),
+  }));
 
 /** Built-in multiline parsers Tributary implements, and Fluent Bit's that it does not. */
-export const BUILTIN_MULTILINE = ['docker', 'cri'] as const;
-export const UNSUPPORTED_BUILTIN_MULTILINE = ['go', 'java', 'python', 'ruby'] as const;
+export const BUILTIN_MULTILINE = BUILTIN_MULTILINE_PARSERS;
+export const UNSUPPORTED_BUILTIN_MULTILINE = ['ruby'] as const;
 
 export function findPlugin(kind: PluginDef['kind'], name: string): PluginDef | undefined {
   const n = name.toLowerCase();

@@ -566,7 +566,7 @@ function buildParsers(sections: readonly RawSection[], issues: Issues): ParserDe
   // defines docker and cri, and people copy it; theirs wins).
   for (const b of BUILTIN_PARSERS) {
     if (out.has(b.name)) continue;
-    const props = Object.entries(b.props).map(([key, value]) => ({
+    const props = b.props.map(([key, value]) => ({
       key,
       value,
       file: '<built-in>',

@@ -3,6 +3,7 @@
 // here; parser, multiline and docker-mode keys belong to the layers that implement them, which is
 // why parseTailConfig hands back the keys it does not know instead of rejecting them.
 import { parseDurationResult, parseSizeResult } from '../../../common/config/index.ts';
+import type { TypedValue } from '../../config/types.ts';
 import type { DbSync } from './offsets-db.ts';
 import { splitList } from './discovery.ts';
 
@@ -278,4 +279,47 @@ export function composeTag(tag: string, path: string): string {
     out += c;
   }
   return out.endsWith('.') ? out.slice(0, -1) : out;
+}
+
+/**
+ * TailConfig from a loaded `[INPUT] Name tail` section: the registry has already validated and
+ * typed every key (sizes in bytes, times in seconds) and applied Fluent Bit's defaults.
+ */
+export function tailConfigFromValues(values: Readonly<Record<string, TypedValue>>, tag: string): TailConfig {
+  const str = (k: string): string | undefined => {
+    const v = values[k];
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+  };
+  const num = (k: string): number => (typeof values[k] === 'number' ? (values[k] as number) : 0);
+  const bool = (k: string): boolean => values[k] === true;
+  const list = (k: string): readonly string[] => {
+    const v = values[k];
+    return Array.isArray(v) ? (v as readonly string[]) : typeof v === 'string' ? splitList(v) : [];
+  };
+  const bufferChunkSize = num('buffer_chunk_size') || 32768;
+  const journal = (str('db.journal_mode') ?? 'WAL').toUpperCase();
+  const sync = (str('db.sync') ?? 'normal').toLowerCase();
+  return {
+    paths: list('path'),
+    excludePaths: list('exclude_path'),
+    tag,
+    pathKey: str('path_key'),
+    offsetKey: str('offset_key'),
+    key: str('key') ?? 'log',
+    readFromHead: bool('read_from_head'),
+    readNewlyDiscoveredFromHead: values['read_newly_discovered_files_from_head'] !== false,
+    refreshIntervalMs: Math.max(1, num('refresh_interval') * 1000),
+    rotateWaitMs: num('rotate_wait') * 1000,
+    db: str('db'),
+    dbSync: (['extra', 'full', 'normal', 'off'].includes(sync) ? sync : 'normal') as DbSync,
+    dbLocking: bool('db.locking'),
+    dbJournalMode: (['WAL', 'DELETE', 'TRUNCATE', 'PERSIST', 'MEMORY', 'OFF'].includes(journal)
+      ? journal
+      : 'WAL') as TailConfig['dbJournalMode'],
+    skipLongLines: bool('skip_long_lines'),
+    skipEmptyLines: bool('skip_empty_lines'),
+    bufferChunkSize,
+    bufferMaxSize: Math.max(num('buffer_max_size'), bufferChunkSize),
+    memBufLimit: num('mem_buf_limit'),
+  };
 }

@@ -26,6 +26,8 @@ export interface TcpBatch {
   records: Record<string, unknown>[];
   /** Date.now() when the read arrived: the receipt time of every record in the batch. */
   receivedAt: number;
+  /** Bytes of the socket read(s) the records came from. */
+  bytes: number;
   /** Peer as `tcp://address:port` (also what Source_Address_Key adds). */
   peer: string;
   /** Event id of records[i] is `${idPrefix}${firstSeq + i}` (see tcpEventId). */
@@ -214,13 +216,13 @@ export class TcpInput {
     // StringDecoder keeps a UTF-8 sequence split across reads intact.
     const decoder = new StringDecoder('utf8');
 
-    const deliver = (records: Record<string, unknown>[], receivedAt: number): void => {
+    const deliver = (records: Record<string, unknown>[], receivedAt: number, bytes: number): void => {
       if (records.length === 0) return;
       if (sourceAddressKey !== undefined) for (const r of records) r[sourceAddressKey] = peer;
       const firstSeq = this.seq;
       this.seq += records.length;
       c.records += records.length;
-      onRecords({ records, receivedAt, peer, idPrefix: this.idPrefix, firstSeq });
+      onRecords({ records, receivedAt, bytes, peer, idPrefix: this.idPrefix, firstSeq });
     };
 
     socket.on('data', (chunk: Buffer) => {
@@ -228,14 +230,14 @@ export class TcpInput {
       c.bytes += chunk.length;
       const records: Record<string, unknown>[] = [];
       splitter.push(decoder.write(chunk), records);
-      deliver(records, receivedAt);
+      deliver(records, receivedAt, chunk.length);
     });
     socket.on('end', () => {
       const records: Record<string, unknown>[] = [];
       const tail = decoder.end();
       if (tail !== '') splitter.push(tail, records);
       splitter.end(records);
-      deliver(records, Date.now());
+      deliver(records, Date.now(), 0);
       socket.end();
     });
     socket.on('error', (err) => report('socket', err.message));

@@ -1,0 +1,237 @@
+// The tail input as an engine plugin: each LineBatch (one file, many lines) becomes one chunk.
+// Lines go through `Parser` or `multiline.parser`; every event gets an `event.id` from the file's
+// identity and the line's offset (so a re-read after a crash gives the same ids and the collector's
+// idempotent writes absorb it); and the batch's bytes are committed to the DB only once every
+// output has delivered the chunk.
+import { getList, getString } from '../../config/access.ts';
+import type { InputInstance } from '../../config/types.ts';
+import type {
+  Chunk,
+  InputFactory,
+  InputHost,
+  InputPlugin,
+  LogEvent,
+  PluginContext,
+} from '../../engine/types.ts';
+import { isParseError } from '../../parsers/index.ts';
+import type { MultilineFactory, MultilineParser, Parser, ParseResult } from '../../parsers/index.ts';
+import { multilineFromConfig, parserFromConfig } from '../../parsers/from-config.ts';
+import { tailConfigFromValues } from './config.ts';
+import type { TailConfig } from './config.ts';
+import { lineEventId } from './identity.ts';
+import type { LineBatch } from './reader.ts';
+import { TailInput } from './tailer.ts';
+
+/** Per-file multiline state: the parser instance and which bytes its emitted records cover. */
+interface MultilineFile {
+  readonly parser: MultilineParser;
+  fileId: string;
+  tag: string;
+  path: string;
+  /** Every byte before this belongs to an emitted record (or a gap). */
+  emittedTo: number;
+  /** Start of the first line of the record being assembled, if one is pending. */
+  pendingStart: number | undefined;
+  /** End of the last line pushed. */
+  lastEnd: number;
+  /** Event id of the record being assembled: its first line's. */
+  pendingId: string | undefined;
+}
+
+export const EVENT_ID_KEY = 'event.id';
+
+class TailPlugin implements InputPlugin {
+  private readonly tail: TailInput;
+  private readonly config: TailConfig;
+  private readonly host: InputHost;
+  private readonly parser: Parser | undefined;
+  private readonly multiline: MultilineFactory | undefined;
+  private readonly mlFiles = new Map<string, MultilineFile>();
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  constructor(instance: InputInstance, ctx: PluginContext, host: InputHost) {
+    this.host = host;
+    // The engine bounds memory for every input alike (Mem_Buf_Limit), so the tail core does not.
+    this.config = { ...tailConfigFromValues(instance.values, instance.tag), memBufLimit: 0 };
+    const parserName = getString(instance.values, 'parser');
+    this.parser = parserName === undefined ? undefined : parserFromConfig(ctx.config, parserName);
+    const ml = getList(instance.values, 'multiline.parser');
+    this.multiline = ml === undefined || ml.length === 0 ? undefined : multilineFromConfig(ctx.config, ml);
+    this.tail = new TailInput({
+      config: this.config,
+      logger: ctx.logger,
+      onBatch: (batch) => (this.multiline === undefined ? this.onLines(batch) : this.onMultiline(batch)),
+      onEvent: (event) => {
+        if ((event.type === 'close' || event.type === 'forget') && event.fileId !== undefined) {
+          this.flushFile(event.fileId);
+          this.mlFiles.delete(event.fileId);
+        }
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.tail.start();
+    if (this.multiline !== undefined) {
+      const every = Math.max(50, Math.min(1000, this.multiline.flushTimeoutMs / 2));
+      this.flushTimer = setInterval(() => this.flushExpired(), every);
+      this.flushTimer.unref();
+    }
+  }
+
+  pause(): void {
+    this.tail.pause();
+  }
+
+  resume(): void {
+    this.tail.resume();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.flushTimer);
+    await this.tail.stop();
+  }
+
+  private onLines(batch: LineBatch): void {
+    const n = batch.count;
+    if (n === 0) {
+      this.tail.commitBatch(batch);
+      return;
+    }
+    const { sec, nsec } = nowTime();
+    const events = new Array<LogEvent>(n);
+    const c = this.config;
+    const parser = this.parser;
+    const fileId = batch.source.fileId;
+    for (let i = 0; i < n; i++) {
+      let record: Record<string, unknown>;
+      let s = sec;
+      let ns = nsec;
+      const parsed = parser?.parseBuffer(batch.data, batch.starts[i], batch.ends[i]);
+      if (parsed === undefined || isParseError(parsed)) {
+        // Fluent Bit keeps an unparsable line as is, under Key.
+        record = { [c.key]: batch.text(i) };
+      } else {
+        record = parsed.record;
+        if (parsed.time !== undefined) {
+          s = parsed.time.seconds;
+          ns = parsed.time.nanoseconds;
+        }
+      }
+      if (c.pathKey !== undefined) record[c.pathKey] = batch.source.path;
+      if (c.offsetKey !== undefined) record[c.offsetKey] = batch.offsetStart(i);
+      if (record[EVENT_ID_KEY] === undefined)
+        record[EVENT_ID_KEY] = lineEventId(fileId, batch.offsetStart(i));
+      events[i] = { sec: s, nsec: ns, record };
+    }
+    const chunk: Chunk = { tag: batch.source.tag, events, bytes: batch.endOffset - batch.startOffset };
+    this.host.ingest(chunk, { onDelivered: () => this.tail.commitBatch(batch) });
+  }
+
+  private onMultiline(batch: LineBatch): void {
+    const fileId = batch.source.fileId;
+    let f = this.mlFiles.get(fileId);
+    if (f === undefined) {
+      f = {
+        parser: (this.multiline as MultilineFactory).create(),
+        fileId,
+        tag: batch.source.tag,
+        path: batch.source.path,
+        emittedTo: batch.startOffset,
+        pendingStart: undefined,
+        lastEnd: batch.startOffset,
+        pendingId: undefined,
+      };
+      this.mlFiles.set(fileId, f);
+    }
+    f.path = batch.source.path;
+    const events: LogEvent[] = [];
+    const now = nowTime();
+    for (let i = 0; i < batch.count; i++) {
+      const start = batch.offsetStart(i);
+      const results = f.parser.push(batch.text(i), now);
+      if (results.length > 0) {
+        this.collect(f, results, events, now);
+        // The parser emits a record when a line ends it or when a new first line arrives; in the
+        // second case this line starts the next pending record.
+        f.pendingStart = f.parser.pendingSince === undefined ? undefined : start;
+        f.pendingId = f.pendingStart === undefined ? undefined : lineEventId(fileId, start);
+      } else if (f.pendingStart === undefined) {
+        f.pendingStart = start;
+        f.pendingId = lineEventId(fileId, start);
+      }
+      f.lastEnd = batch.offsetEnd(i);
+    }
+    const boundary = f.pendingStart ?? batch.endOffset;
+    this.emit(f, events, boundary);
+  }
+
+  private collect(f: MultilineFile, results: readonly ParseResult[], out: LogEvent[], now: NowTime): void {
+    for (const r of results) {
+      const record = r.record;
+      if (this.config.pathKey !== undefined) record[this.config.pathKey] = f.path;
+      // Ids of multiline records: the first line's offset; several records completed by one push
+      // get the pending id and then ordinal suffixes, still stable across re-reads.
+      if (record[EVENT_ID_KEY] === undefined) {
+        record[EVENT_ID_KEY] =
+          out.length === 0
+            ? (f.pendingId ?? `${f.fileId}-ml${f.lastEnd}`)
+            : `${f.pendingId ?? f.fileId}-${out.length}`;
+      }
+      out.push({ sec: r.time?.seconds ?? now.sec, nsec: r.time?.nanoseconds ?? now.nsec, record });
+    }
+  }
+
+  private emit(f: MultilineFile, events: LogEvent[], boundary: number): void {
+    const from = f.emittedTo;
+    if (boundary <= from) return;
+    f.emittedTo = boundary;
+    const fileId = f.fileId;
+    if (events.length === 0) {
+      this.tail.commit(fileId, from, boundary);
+      return;
+    }
+    this.host.ingest(
+      { tag: f.tag, events, bytes: boundary - from },
+      { onDelivered: () => this.tail.commit(fileId, from, boundary) },
+    );
+  }
+
+  private flushExpired(): void {
+    const now = Date.now();
+    for (const f of this.mlFiles.values()) {
+      if (f.parser.pendingSince === undefined) continue;
+      const results = f.parser.flushExpired(now);
+      if (results.length === 0) continue;
+      const events: LogEvent[] = [];
+      this.collect(f, results, events, nowTime());
+      f.pendingStart = f.parser.pendingSince === undefined ? undefined : f.pendingStart;
+      this.emit(f, events, f.pendingStart ?? f.lastEnd);
+    }
+  }
+
+  private flushFile(fileId: string): void {
+    const f = this.mlFiles.get(fileId);
+    if (f === undefined) return;
+    const events: LogEvent[] = [];
+    this.collect(f, f.parser.flush(), events, nowTime());
+    f.pendingStart = undefined;
+    this.emit(f, events, f.lastEnd);
+  }
+}
+
+interface NowTime {
+  sec: number;
+  nsec: number;
+  seconds: number;
+  nanoseconds: number;
+}
+
+function nowTime(): NowTime {
+  const ms = Date.now();
+  const sec = Math.floor(ms / 1000);
+  const nsec = (ms - sec * 1000) * 1_000_000;
+  return { sec, nsec, seconds: sec, nanoseconds: nsec };
+}
+
+export const createTailInput: InputFactory = (instance, ctx, host) => new TailPlugin(instance, ctx, host);

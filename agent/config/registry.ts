@@ -375,31 +375,44 @@ const TAIL: PluginDef = {
       name: 'Path',
       type: 'list',
       required: true,
-      description: 'File patterns (wildcards), comma-separated.',
+      description: 'Comma-separated glob patterns of the files to follow: `*`, `?`, `[...]`, `~/`.',
+      differs: "`**` matches any depth (Fluent Bit's glob(3) reads it as `*`, one level).",
     },
     {
       name: 'Exclude_Path',
       type: 'list',
-      description: 'Patterns of files to leave out, comma-separated (`*.gz,*.zip`).',
+      description:
+        'Comma-separated shell patterns of files to leave out, matched against the whole path as fnmatch(3) without `FNM_PATHNAME`: `*` also matches `/`, so `*.gz` leaves out `.gz` files at any depth.',
     },
     {
       name: 'Tag_Regex',
       type: 'string',
       description: "Regex with named groups run on the file path; `<name>` in `Tag` takes a group's value.",
+      differs: 'Checked, but not applied by the tail input yet: the tag is `Tag` with its `*` expanded.',
     },
-    { name: 'Key', type: 'string', default: 'log', description: 'Key of the line when no parser applies.' },
-    { name: 'Path_Key', type: 'string', description: 'Add the file path to each record under this key.' },
+    {
+      name: 'Key',
+      type: 'string',
+      default: 'log',
+      description: 'Key of the line in a record when no parser applies (or the line does not parse).',
+    },
+    {
+      name: 'Path_Key',
+      type: 'string',
+      description:
+        "Add the file path to each record under this key (after a rename rotation, the file's new name).",
+    },
     {
       name: 'Offset_Key',
       type: 'string',
-      description: "Add the line's byte offset to each record under this key.",
+      description: "Add the line's start byte offset to each record under this key.",
     },
     {
       name: 'Read_from_Head',
       type: 'bool',
       default: 'false',
       description:
-        'For files found at start without a stored offset, read from the beginning instead of the end.',
+        'Files found at start with no stored offset: read from the head (`true`), or only what is appended from now on (`false`).',
     },
     {
       name: 'Read_Newly_Discovered_Files_From_Head',
@@ -411,62 +424,83 @@ const TAIL: PluginDef = {
       name: 'Refresh_Interval',
       type: 'time',
       default: '60',
-      description: 'Seconds between scans of `Path` for new files.',
+      description:
+        'Seconds between scans of `Path` for new files (`0.5`, `250ms`, `1m`; more than 0). Filesystem events trigger earlier scans where they work; the scans never stop.',
     },
     {
       name: 'Watcher_Interval',
       type: 'time',
       default: '2s',
       description: 'Seconds between checks of watched files for rotation.',
+      differs: 'Accepted for compatibility; no effect: open files are checked every 250 ms.',
     },
     {
       name: 'Rotate_Wait',
       type: 'time',
       default: '5',
-      description: 'Seconds a rotated file is still read after rotation.',
+      description:
+        'Seconds a file renamed away or deleted is still followed, for writers that have not reopened yet.',
+      differs:
+        'Counted from the last new byte of the file, not from the rotation, so a slow writer is not cut off.',
     },
     {
       name: 'Ignore_Older',
       type: 'time',
       default: '0',
       description: 'Ignore files modified longer ago than this (`1h`, `2d`; 0: read all).',
+      differs: 'Accepted, but not implemented yet: every matching file is read.',
     },
     {
       name: 'Buffer_Chunk_Size',
       type: 'size',
       default: '32768',
-      description: 'Initial read buffer per file.',
+      description:
+        'First read buffer of a file, and the step by which it grows for a long line (at least 1 byte).',
     },
     {
       name: 'Buffer_Max_Size',
       type: 'size',
       default: '32768',
-      description: 'Largest read buffer per file, hence the longest line.',
+      description:
+        'Largest read buffer of a file, hence the longest line kept whole (see `Skip_Long_Lines`); at least `Buffer_Chunk_Size`. When not given, it follows a `Buffer_Chunk_Size` raised above it.',
     },
     {
       name: 'Static_Batch_Size',
       type: 'size',
       default: '50M',
       description: 'Bytes read per round from files that existed at start.',
+      differs:
+        'Accepted for compatibility; no effect: reads grow from `Buffer_Chunk_Size` up to 256 KiB while a file has a backlog.',
     },
     {
       name: 'Event_Batch_Size',
       type: 'size',
       default: '50M',
       description: 'Bytes read per round from files being appended to.',
+      differs: 'Accepted for compatibility; no effect (as `Static_Batch_Size`).',
     },
     {
       name: 'Skip_Long_Lines',
       type: 'bool',
       default: 'off',
-      description: 'Skip lines longer than `Buffer_Max_Size` instead of stopping on that file.',
+      description:
+        'Skip a line longer than `Buffer_Max_Size` (it is counted, and logged with its path and offset).',
+      differs:
+        'When `off`, such a line is sent in `Buffer_Max_Size` fragments flagged as partial and the file goes on being followed; Fluent Bit stops following the file.',
     },
-    { name: 'Skip_Empty_Lines', type: 'bool', default: 'off', description: 'Skip empty lines.' },
+    {
+      name: 'Skip_Empty_Lines',
+      type: 'bool',
+      default: 'off',
+      description: 'Empty lines produce no record.',
+      differs: 'A line that is only `\\r\\n` counts as empty too (Fluent Bit keeps the `\\r`).',
+    },
     {
       name: 'Exit_On_Eof',
       type: 'bool',
       default: 'false',
       description: 'Stop the agent when a file is read to its end (bulk loads, tests).',
+      differs: 'Accepted, but not implemented yet: the agent keeps following the file.',
     },
     {
       name: 'Parser',
@@ -482,42 +516,47 @@ const TAIL: PluginDef = {
     {
       name: 'DB',
       type: 'string',
-      description: 'File keeping offsets so a restart neither loses nor repeats lines.',
+      description:
+        'SQLite file of offsets, so a restart neither loses nor repeats lines; without it, a restart starts over according to `Read_from_Head`.',
       differs:
-        "Tributary's own offset store at this path, not SQLite; offsets are committed only after the next hop acknowledged.",
+        "An offset is written only once the next hop has acknowledged the lines (Fluent Bit: once read), and a row is trusted only if the file's inode, birth time and first-line fingerprint match. Fluent Bit's DB files can be read, and Fluent Bit can read Tributary's.",
     },
     {
       name: 'DB.sync',
       type: 'string',
       default: 'normal',
       values: ['extra', 'full', 'normal', 'off'],
-      description: 'How hard offset writes are synced to disk.',
+      description:
+        'SQLite `synchronous` for offset writes: `normal` survives a process crash, `full` also a power cut.',
     },
     {
       name: 'DB.locking',
       type: 'bool',
       default: 'false',
-      description: 'Lock the offsets file for this agent only.',
+      description: 'Lock the DB file exclusively: no other process may read it meanwhile.',
     },
     {
       name: 'DB.journal_mode',
       type: 'string',
       default: 'WAL',
       values: ['delete', 'truncate', 'persist', 'memory', 'wal', 'off'],
-      description: 'SQLite journal mode.',
-      differs: 'Accepted for compatibility; no effect (no SQLite).',
+      description: 'SQLite journal mode of the DB file.',
     },
     {
       name: 'DB.compare_filename',
       type: 'bool',
       default: 'false',
       description: 'Match stored offsets by file name as well as identity.',
+      differs:
+        'Accepted for compatibility; no effect: rows are matched by inode, birth time and first-line fingerprint, which a renamed file keeps.',
     },
     {
       name: 'Inotify_Watcher',
       type: 'bool',
       default: 'true',
       description: 'Use inotify; `false` polls with stat.',
+      differs:
+        'Accepted for compatibility; no effect: filesystem events are only hints, files are always polled too.',
     },
     {
       name: 'File_Cache_Advise',

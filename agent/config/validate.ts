@@ -412,6 +412,7 @@ function checkPlugin(
 
   switch (`${plugin.kind}:${plugin.name}`) {
     case 'input:tail': {
+      checkTailBuffers(properties, values, issues);
       const tagRegex = properties.get('tag_regex');
       if (tagRegex && typeof values.tag_regex === 'string') {
         regexAt(values.tag_regex, tagRegex.file, tagRegex.line, tagRegex.key);
@@ -530,6 +531,40 @@ function checkPlugin(
     default:
       break;
   }
+}
+
+/** tail: keys checked against each other, and limits their types cannot express. */
+function checkTailBuffers(
+  properties: ReadonlyMap<string, PropertyValue>,
+  values: Readonly<Record<string, TypedValue>>,
+  issues: Issues,
+): void {
+  const chunk = values.buffer_chunk_size;
+  const chunkAt = properties.get('buffer_chunk_size');
+  if (chunkAt && chunk === 0)
+    issues.add(chunkAt.file, chunkAt.line, `\`${chunkAt.key}\` must be at least 1 byte`, chunkAt.key);
+  // Only a given Buffer_Max_Size: the default follows a raised Buffer_Chunk_Size.
+  const max = values.buffer_max_size;
+  const maxAt = properties.get('buffer_max_size');
+  if (maxAt && typeof max === 'number' && typeof chunk === 'number' && max < chunk) {
+    const from = chunkAt
+      ? `\`${chunkAt.key}\` (${chunk} bytes)`
+      : `the default \`Buffer_Chunk_Size\` (${chunk} bytes)`;
+    issues.add(
+      maxAt.file,
+      maxAt.line,
+      `\`${maxAt.key}\` (${max} bytes) must be at least ${from}: it is the longest line kept whole`,
+      maxAt.key,
+    );
+  }
+  const refresh = properties.get('refresh_interval');
+  if (refresh && typeof values.refresh_interval === 'number' && values.refresh_interval <= 0)
+    issues.add(
+      refresh.file,
+      refresh.line,
+      `\`${refresh.key}\` must be more than 0 seconds (how often \`Path\` is rescanned)`,
+      refresh.key,
+    );
 }
 
 function buildParsers(sections: readonly RawSection[], issues: Issues): ParserDefinition[] {

@@ -77,6 +77,13 @@ export interface MultilineParser {
   flushExpired(now?: number): ParseResult[];
   /** Clock time (ms) at which the oldest pending record started; undefined when nothing is pending. */
   readonly pendingSince: number | undefined;
+  /**
+   * A caller-chosen position (a file offset) of the next line pushed. The tail input sets it so that
+   * `pendingMark` tells which bytes are not yet part of an emitted record: what may not be committed.
+   */
+  mark: number;
+  /** The smallest `mark` among the first lines of pending records; undefined when nothing is pending. */
+  readonly pendingMark: number | undefined;
   readonly flushTimeoutMs: number;
 }
 
@@ -310,6 +317,7 @@ class Group {
   context: Record<string, unknown> | undefined = undefined;
   time: EventTime | undefined = undefined;
   startedAt = 0;
+  startedMark = 0;
   rule: CompiledRule | undefined = undefined;
   pending = false;
 }
@@ -318,6 +326,7 @@ class Instance implements MultilineParser {
   private readonly spec: Spec;
   private readonly now: () => number;
   private readonly groups = new Map<string, Group>();
+  mark = 0;
   /** The last offered line's parsed form when the parser read it but no rule took it. */
   private parsedButUnused: ParseResult | undefined;
 
@@ -336,6 +345,14 @@ class Instance implements MultilineParser {
       if (g.pending && (since === undefined || g.startedAt < since)) since = g.startedAt;
     }
     return since;
+  }
+
+  get pendingMark(): number | undefined {
+    let mark: number | undefined;
+    for (const g of this.groups.values()) {
+      if (g.pending && (mark === undefined || g.startedMark < mark)) mark = g.startedMark;
+    }
+    return mark;
   }
 
   push(line: string, time?: EventTime): ParseResult[] {
@@ -511,6 +528,7 @@ class Instance implements MultilineParser {
     g.context = record;
     g.time = t;
     g.startedAt = this.now();
+    g.startedMark = this.mark;
     g.buf = '';
   }
 
@@ -554,6 +572,23 @@ function withBreak(spec: Spec, text: string): string {
 class Chain implements MultilineParser {
   private readonly parsers: Instance[];
   private lru: Instance | undefined;
+
+  set mark(value: number) {
+    for (const p of this.parsers) p.mark = value;
+  }
+
+  get mark(): number {
+    return this.parsers[0]?.mark ?? 0;
+  }
+
+  get pendingMark(): number | undefined {
+    let mark: number | undefined;
+    for (const p of this.parsers) {
+      const m = p.pendingMark;
+      if (m !== undefined && (mark === undefined || m < mark)) mark = m;
+    }
+    return mark;
+  }
 
   constructor(parsers: Instance[]) {
     this.parsers = parsers;

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import { decodeAck } from './ack.ts';
@@ -26,6 +23,7 @@ import type {
 } from './server.ts';
 import { ForwardServer } from './server.ts';
 import { mp, nth } from './test-helpers.ts';
+import { selfSignedCertificate } from '../../test/support/tls.ts';
 
 const time = new EventTime(1700000000, 1);
 
@@ -419,36 +417,11 @@ describe('ForwardServer', () => {
 
   describe('over TLS', () => {
     let dir = '';
-    let key = Buffer.alloc(0);
-    let cert = Buffer.alloc(0);
+    let key: Buffer = Buffer.alloc(0);
+    let cert: Buffer = Buffer.alloc(0);
 
     before(() => {
-      dir = mkdtempSync(join(tmpdir(), 'forward-tls-'));
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-          '-days',
-          '1',
-          '-subj',
-          '/CN=localhost',
-          '-addext',
-          'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        ],
-        { stdio: 'pipe' },
-      );
-      key = readFileSync(join(dir, 'key.pem'));
-      cert = readFileSync(join(dir, 'cert.pem'));
+      ({ dir, key, cert } = selfSignedCertificate());
     });
 
     after(() => rmSync(dir, { recursive: true, force: true }));

@@ -13,7 +13,7 @@ import { EventTime } from '../../common/forward/index.ts';
 import { stackDown, stackUp } from '../../cli/stack/stack.ts';
 import { freePort, startCollectorProcess, type CollectorProcess } from '../support/collector-process.ts';
 import { startTestCollector } from '../support/collector.ts';
-import { deleteDataStreams, valueCounts, waitForCount } from '../support/es.ts';
+import { deleteDataStreams, exactlyOnce, valueCounts, waitForCount } from '../support/es.ts';
 import { ForwardTestClient } from '../support/forward-client.ts';
 import { sendNumberedEvents } from '../support/resending-sender.ts';
 import { ensureStack, type StackEndpoints } from '../support/stack.ts';
@@ -31,17 +31,6 @@ after(async () => {
   await deleteDataStreams(es, `logs-fault*${run}-*`);
   await es?.close();
 });
-
-function exactlyOnce(counts: Map<number, number>, total: number): { missing: number; duplicated: number } {
-  let missing = 0;
-  let duplicated = 0;
-  for (let seq = 0; seq < total; seq++) {
-    const n = counts.get(seq) ?? 0;
-    if (n === 0) missing++;
-    if (n > 1) duplicated++;
-  }
-  return { missing, duplicated };
-}
 
 test('SIGKILL the collector twice during 100k numbered events: every event in Elasticsearch exactly once', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'tributary-kill-'));

@@ -18,6 +18,71 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A `tributary` subcommand running as a child process. */
+export interface CliProcess<Ready> {
+  readonly child: ChildProcess;
+  /** The fields of the "started" log line. */
+  readonly ready: Ready;
+  /** Everything the process logged so far. */
+  log(): string;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Spawns `tributary <args>` and resolves once it logged `readyMessage` (a JSON log line). A process
+ * that exits or stays silent for 30 s is killed and the start fails, so none is ever left behind.
+ */
+export async function spawnCli<Ready>(
+  args: readonly string[],
+  readyMessage: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliProcess<Ready>> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const marker = `"${readyMessage}"`;
+  const starting = new Promise<Ready>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${args[0]} did not start within 30 s:\n${output}`)),
+      30_000,
+    );
+    const onData = () => {
+      const line = output.split('\n').find((l) => l.includes(marker));
+      if (line === undefined) return;
+      clearTimeout(timer);
+      child.stderr?.off('data', onData);
+      resolve(JSON.parse(line) as Ready);
+    };
+    child.stderr?.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${args[0]} exited with ${code} while starting:\n${output}`));
+    });
+  });
+  let ready: Ready;
+  try {
+    ready = await starting;
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  }
+  return {
+    child,
+    ready,
+    log: () => output,
+    kill: async (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
 export interface CollectorProcess {
   readonly child: ChildProcess;
   readonly forwardPort: number;
@@ -35,49 +100,10 @@ export async function startCollectorProcess(
 ): Promise<CollectorProcess> {
   const configFile = join(dir, 'collector.yaml');
   await writeFile(configFile, configYaml);
-  const child = spawn(process.execPath, [CLI, 'collector', '-c', configFile], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const starting = new Promise<{ forward_port: number; http_port: number }>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`collector did not start within 30 s:\n${output}`)),
-      30_000,
-    );
-    const onData = () => {
-      const line = output.split('\n').find((l) => l.includes('"collector started"'));
-      if (line === undefined) return;
-      clearTimeout(timer);
-      child.stderr?.off('data', onData);
-      resolve(JSON.parse(line) as { forward_port: number; http_port: number });
-    };
-    child.stderr?.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`collector exited with ${code} while starting:\n${output}`));
-    });
-  });
-  let started: { forward_port: number; http_port: number };
-  try {
-    started = await starting;
-  } catch (error) {
-    // Never leave a half-started collector behind.
-    child.kill('SIGKILL');
-    await exited;
-    throw error;
-  }
-  return {
-    child,
-    forwardPort: started.forward_port,
-    httpPort: started.http_port,
-    log: () => output,
-    kill: async (signal) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  const p = await spawnCli<{ forward_port: number; http_port: number }>(
+    ['collector', '-c', configFile],
+    'collector started',
+    env,
+  );
+  return { ...p, forwardPort: p.ready.forward_port, httpPort: p.ready.http_port };
 }

@@ -60,3 +60,18 @@ export async function valueCounts(
     after = agg.after_key;
   }
 }
+
+/** How many of the sequence numbers 0..total-1 are missing, and how many appear more than once. */
+export function exactlyOnce(
+  counts: Map<number, number>,
+  total: number,
+): { missing: number; duplicated: number } {
+  let missing = 0;
+  let duplicated = 0;
+  for (let seq = 0; seq < total; seq++) {
+    const n = counts.get(seq) ?? 0;
+    if (n === 0) missing++;
+    if (n > 1) duplicated++;
+  }
+  return { missing, duplicated };
+}

@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { TailConfigError, composeTag, parseTailConfig } from './config.ts';
+import { checkAgentConfig } from '../../config/load.ts';
+import { issuesOf, tmpConfig } from '../../config/test-helpers.ts';
+import { composeTag, tailConfigFromValues } from './config.ts';
 import { PathMatcher, splitList } from './discovery.ts';
-import { tempDir } from './test-helpers.ts';
+import { tailConfigText, tailInstance, tempDir } from './test-helpers.ts';
 
 async function touch(...paths: string[]): Promise<void> {
   for (const p of paths) {
@@ -52,37 +54,113 @@ test('`**` matches any depth, `?` and classes one component; symlinks are follow
   assert.deepEqual(await new PathMatcher([join(d, 'a/x1.log')]).scan(), [join(d, 'a/x1.log')]);
 });
 
-test('config: defaults as Fluent Bit, case-insensitive keys, unknown keys handed back', () => {
-  const { config, rest } = parseTailConfig({
-    path: '/var/log/*.log, /tmp/x.log',
-    parser: 'docker',
-    'db.SYNC': 'Full',
-  });
+test("config: defaults as Fluent Bit, case-insensitive keys, other layers' keys kept", () => {
+  const input = tailInstance({ path: '/var/log/*.log, /tmp/x.log', parser: 'docker', 'db.SYNC': 'Full' });
+  const config = tailConfigFromValues(input.values, input.tag);
   assert.deepEqual(config.paths, ['/var/log/*.log', '/tmp/x.log']);
-  assert.equal(config.bufferChunkSize, 32_000);
-  assert.equal(config.bufferMaxSize, 32_000);
+  assert.equal(config.tag, 'tail.0'); // no Tag: the instance name, as Fluent Bit
+  assert.equal(config.bufferChunkSize, 32_768);
+  assert.equal(config.bufferMaxSize, 32_768);
   assert.equal(config.refreshIntervalMs, 60_000);
   assert.equal(config.rotateWaitMs, 5_000);
   assert.equal(config.readFromHead, false);
   assert.equal(config.readNewlyDiscoveredFromHead, true);
   assert.equal(config.skipLongLines, false);
+  assert.equal(config.skipEmptyLines, false);
   assert.equal(config.dbSync, 'full');
+  assert.equal(config.dbJournalMode, 'WAL');
+  assert.equal(config.db, undefined);
   assert.equal(config.memBufLimit, 0);
   assert.equal(config.key, 'log');
-  assert.deepEqual(rest, { parser: 'docker' });
-  // Buffer_Max_Size follows a raised Buffer_Chunk_Size when not given.
-  assert.equal(parseTailConfig({ Path: '/x', Buffer_Chunk_Size: '64k' }).config.bufferMaxSize, 64_000);
+  assert.equal(input.values.parser, 'docker');
 });
 
-test('config: bad values are errors naming the key', () => {
-  assert.throws(() => parseTailConfig({}), /Path: is required/);
-  assert.throws(() => parseTailConfig({ Path: '/x', Skip_Long_Lines: 'maybe' }), TailConfigError);
-  assert.throws(
-    () => parseTailConfig({ Path: '/x', Buffer_Max_Size: '1k', Buffer_Chunk_Size: '2k' }),
-    /Buffer_Max_Size/,
+test('config: units as Fluent Bit; Buffer_Max_Size follows a raised Buffer_Chunk_Size', () => {
+  const of = (entries: Record<string, string>) => {
+    const input = tailInstance({ Path: '/x', ...entries });
+    return tailConfigFromValues(input.values, input.tag);
+  };
+  const c = of({
+    Tag: 'kube.*',
+    Buffer_Chunk_Size: '64k',
+    Mem_Buf_Limit: '5MiB',
+    Refresh_Interval: '250ms',
+    Rotate_Wait: '1m',
+    'DB.journal_mode': 'delete',
+    Read_from_Head: 'on',
+  });
+  assert.equal(c.tag, 'kube.*');
+  assert.equal(c.bufferChunkSize, 64_000);
+  assert.equal(c.bufferMaxSize, 64_000);
+  assert.equal(c.memBufLimit, 5 * 1024 * 1024);
+  assert.equal(c.refreshIntervalMs, 250);
+  assert.equal(c.rotateWaitMs, 60_000);
+  assert.equal(c.dbJournalMode, 'DELETE');
+  assert.equal(c.readFromHead, true);
+  // A lowered chunk size leaves the default maximum; a given maximum is kept.
+  assert.equal(of({ Buffer_Chunk_Size: '1k' }).bufferMaxSize, 32_768);
+  assert.equal(of({ Buffer_Chunk_Size: '1k', Buffer_Max_Size: '2k' }).bufferMaxSize, 2_000);
+});
+
+test('config: bad values are issues at their file:line naming the key', () => {
+  const bad = (entries: Record<string, string>): string[] =>
+    issuesOf({ 'f.conf': tailConfigText(entries) }, 'f.conf', {});
+  // Line 1 is [INPUT], 2 `Name tail`, then the given keys from line 3.
+  assert.deepEqual(bad({}), ['f.conf:1: input plugin `tail` is missing the required key `Path`']);
+  assert.deepEqual(bad({ Path: '/x', Skip_Long_Lines: 'maybe' }), [
+    'f.conf:4: bad value for `Skip_Long_Lines` (input plugin `tail`): expected on/off, true/false or yes/no, got `maybe`',
+  ]);
+  const [tooSmall, ...more] = bad({ Path: '/x', Buffer_Max_Size: '1k', Buffer_Chunk_Size: '2k' });
+  assert.deepEqual(more, []);
+  assert.match(
+    tooSmall ?? '',
+    /^f\.conf:4: `Buffer_Max_Size` \(1000 bytes\) must be at least `Buffer_Chunk_Size` \(2000 bytes\)/,
   );
-  assert.throws(() => parseTailConfig({ Path: '/x', 'DB.sync': 'sometimes' }), /DB.sync/);
-  assert.throws(() => parseTailConfig({ Path: '/x', Mem_Buf_Limit: 'lots' }), /Mem_Buf_Limit/);
+  assert.match(
+    bad({ Path: '/x', Buffer_Max_Size: '16k' }).join('\n'),
+    /^f\.conf:4: `Buffer_Max_Size` \(16000 bytes\) must be at least the default `Buffer_Chunk_Size` \(32768 bytes\)/,
+  );
+  assert.match(
+    bad({ Path: '/x', Buffer_Chunk_Size: '0' }).join('\n'),
+    /^f\.conf:4: `Buffer_Chunk_Size` must be at least 1 byte/,
+  );
+  assert.match(
+    bad({ Path: '/x', Refresh_Interval: '0' }).join('\n'),
+    /^f\.conf:4: `Refresh_Interval` must be more than 0/,
+  );
+  assert.match(
+    bad({ Path: '/x', 'DB.sync': 'sometimes' }).join('\n'),
+    /^f\.conf:4: bad value for `DB\.sync`.*`sometimes`/,
+  );
+  assert.match(
+    bad({ Path: '/x', Mem_Buf_Limit: 'lots' }).join('\n'),
+    /^f\.conf:4: bad value for `Mem_Buf_Limit`/,
+  );
+  assert.match(
+    bad({ Path: '/x', Rotate_Wait: 'soon' }).join('\n'),
+    /^f\.conf:4: bad value for `Rotate_Wait`/,
+  );
+  // The issues carry the key as written, as `tributary agent --dry-run` reports it.
+  const dir = tmpConfig({
+    'f.conf': tailConfigText({
+      Path: '/x',
+      buffer_chunk_size: '2k',
+      buffer_max_size: '1k',
+      Refresh_Interval: '0',
+    }),
+  });
+  const r = checkAgentConfig(join(dir, 'f.conf'), { env: {} });
+  assert.deepEqual(
+    r.issues.map((i) => [i.file, i.line, i.key]),
+    [
+      [join(dir, 'f.conf'), 5, 'buffer_max_size'],
+      [join(dir, 'f.conf'), 6, 'Refresh_Interval'],
+    ],
+  );
+  assert.match(
+    bad({ Path: '/x', Skip_Long_Line: 'on' }).join('\n'),
+    /^f\.conf:4: unknown key `Skip_Long_Line`.*`Skip_Long_Lines`/,
+  );
 });
 
 test('Tag `*` expands to the path as Fluent Bit does', () => {

@@ -18,6 +18,6 @@ export {
   sameInode,
 } from './identity.ts';
 export type { FileIdentity, Fingerprint } from './identity.ts';
-export { TAIL_KEYS, TailConfigError, composeTag, parseTailConfig } from './config.ts';
-export type { ParsedTailConfig, TailConfig, TailKey } from './config.ts';
+export { composeTag, tailConfigFromValues } from './config.ts';
+export type { TailConfig } from './config.ts';
 export { lineRecord } from './record.ts';

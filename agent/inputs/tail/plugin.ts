@@ -30,12 +30,12 @@ interface MultilineFile {
   path: string;
   /** Every byte before this belongs to an emitted record (or a gap). */
   emittedTo: number;
-  /** Start of the first line of the record being assembled, if one is pending. */
-  pendingStart: number | undefined;
+  /** Records emitted since emittedTo last moved (their ids' suffix). */
+  ordinal: number;
   /** End of the last line pushed. */
   lastEnd: number;
-  /** Event id of the record being assembled: its first line's. */
-  pendingId: string | undefined;
+  /** Settles once every chunk emitted so far for this file is delivered and committed. */
+  delivered: Promise<void>;
 }
 
 export const EVENT_ID_KEY = 'event.id';
@@ -138,63 +138,64 @@ class TailPlugin implements InputPlugin {
         tag: batch.source.tag,
         path: batch.source.path,
         emittedTo: batch.startOffset,
-        pendingStart: undefined,
+        ordinal: 0,
         lastEnd: batch.startOffset,
-        pendingId: undefined,
+        delivered: Promise.resolve(),
       };
       this.mlFiles.set(fileId, f);
     }
     f.path = batch.source.path;
     const events: LogEvent[] = [];
     const now = nowTime();
+    const parser = f.parser;
     for (let i = 0; i < batch.count; i++) {
-      const start = batch.offsetStart(i);
-      const results = f.parser.push(batch.text(i), now);
-      if (results.length > 0) {
-        this.collect(f, results, events, now);
-        // The parser emits a record when a line ends it or when a new first line arrives; in the
-        // second case this line starts the next pending record.
-        f.pendingStart = f.parser.pendingSince === undefined ? undefined : start;
-        f.pendingId = f.pendingStart === undefined ? undefined : lineEventId(fileId, start);
-      } else if (f.pendingStart === undefined) {
-        f.pendingStart = start;
-        f.pendingId = lineEventId(fileId, start);
-      }
+      parser.mark = batch.offsetStart(i);
+      this.collect(f, parser.push(batch.text(i), now), events, now);
       f.lastEnd = batch.offsetEnd(i);
     }
-    const boundary = f.pendingStart ?? batch.endOffset;
-    this.emit(f, events, boundary);
+    this.emit(f, events, parser.pendingMark ?? batch.endOffset);
   }
 
+  /**
+   * Event ids of multiline records: the file id, where the bytes not yet emitted start, and the
+   * record's ordinal among those emitted together. Re-reading after a restart starts at the same
+   * committed offset and joins the same lines, so it gives the same ids.
+   */
   private collect(f: MultilineFile, results: readonly ParseResult[], out: LogEvent[], now: NowTime): void {
     for (const r of results) {
       const record = r.record;
       if (this.config.pathKey !== undefined) record[this.config.pathKey] = f.path;
-      // Ids of multiline records: the first line's offset; several records completed by one push
-      // get the pending id and then ordinal suffixes, still stable across re-reads.
       if (record[EVENT_ID_KEY] === undefined) {
-        record[EVENT_ID_KEY] =
-          out.length === 0
-            ? (f.pendingId ?? `${f.fileId}-ml${f.lastEnd}`)
-            : `${f.pendingId ?? f.fileId}-${out.length}`;
+        record[EVENT_ID_KEY] = `${lineEventId(f.fileId, f.emittedTo)}.${f.ordinal++}`;
       }
       out.push({ sec: r.time?.seconds ?? now.sec, nsec: r.time?.nanoseconds ?? now.nsec, record });
     }
   }
 
+  /**
+   * Hands records to the engine with the byte range they close. Records of interleaved streams
+   * (docker/cri stdout and stderr) complete out of file order, so a range is committed only after
+   * this chunk and every earlier one of the file were delivered: a later record's delivery never
+   * commits the lines of an earlier one still in flight.
+   */
   private emit(f: MultilineFile, events: LogEvent[], boundary: number): void {
     const from = f.emittedTo;
-    if (boundary <= from) return;
-    f.emittedTo = boundary;
-    const fileId = f.fileId;
-    if (events.length === 0) {
-      this.tail.commit(fileId, from, boundary);
-      return;
+    const to = Math.max(from, boundary);
+    if (to > from) {
+      f.emittedTo = to;
+      f.ordinal = 0;
     }
-    this.host.ingest(
-      { tag: f.tag, events, bytes: boundary - from },
-      { onDelivered: () => this.tail.commit(fileId, from, boundary) },
-    );
+    if (events.length === 0 && to === from) return;
+    const fileId = f.fileId;
+    const delivered =
+      events.length === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) =>
+            this.host.ingest({ tag: f.tag, events, bytes: to - from }, { onDelivered: resolve }),
+          );
+    f.delivered = Promise.all([f.delivered, delivered]).then(() => {
+      if (to > from) this.tail.commit(fileId, from, to);
+    });
   }
 
   private flushExpired(): void {
@@ -205,8 +206,7 @@ class TailPlugin implements InputPlugin {
       if (results.length === 0) continue;
       const events: LogEvent[] = [];
       this.collect(f, results, events, nowTime());
-      f.pendingStart = f.parser.pendingSince === undefined ? undefined : f.pendingStart;
-      this.emit(f, events, f.pendingStart ?? f.lastEnd);
+      this.emit(f, events, f.parser.pendingMark ?? f.lastEnd);
     }
   }
 
@@ -215,7 +215,6 @@ class TailPlugin implements InputPlugin {
     if (f === undefined) return;
     const events: LogEvent[] = [];
     this.collect(f, f.parser.flush(), events, nowTime());
-    f.pendingStart = undefined;
     this.emit(f, events, f.lastEnd);
   }
 }

@@ -7,8 +7,9 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseTailConfig } from './config.ts';
+import { tailConfigFromValues } from './config.ts';
 import { LineSplitter } from './reader.ts';
+import { tailInstance } from './test-helpers.ts';
 import { TailInput } from './tailer.ts';
 
 const LINES = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
@@ -70,14 +71,17 @@ async function main(): Promise<void> {
       report(`splitter + readSync   (round ${round + 1})`, n, bytes, secs, sink);
     }
 
-    // 2. The whole input: discovery, async reads, batches, commit tracking, tail -> null.
+    // 2. The whole input: discovery, async reads, batches, commit tracking, tail -> null; its
+    // TailConfig is built as the agent builds it, from a config file.
+    const inst = tailInstance({ Path: path, Read_from_Head: 'on' });
+    const config = tailConfigFromValues(inst.values, inst.tag);
     for (let round = 0; round < 3; round++) {
       let n = 0;
       let sink = 0;
       let done: () => void = () => undefined;
       const finished = new Promise<void>((r) => (done = r));
       const input: TailInput = new TailInput({
-        config: parseTailConfig({ Path: path, Read_from_Head: 'on' }).config,
+        config,
         watch: false,
         onBatch: (b) => {
           n += b.count;

@@ -1,8 +1,11 @@
 // Shared by the tail tests: temp dirs, a collecting consumer, polling with a deadline.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseTailConfig } from './config.ts';
+import { loadAgentConfig } from '../../config/load.ts';
+import type { InputInstance } from '../../config/types.ts';
+import { tailConfigFromValues } from './config.ts';
 import type { TailConfig } from './config.ts';
 import type { LineBatch } from './reader.ts';
 import { TailInput } from './tailer.ts';
@@ -14,8 +17,33 @@ export async function tempDir(t: { after: (fn: () => Promise<void>) => void }): 
   return dir;
 }
 
-export function tailConfig(entries: Record<string, string>): TailConfig {
-  return parseTailConfig({ Refresh_Interval: '0.05', Rotate_Wait: '0.2', ...entries }).config;
+/** A classic config with one `[INPUT] Name tail` section holding `entries`, and a null output. */
+export function tailConfigText(entries: Readonly<Record<string, string>>): string {
+  const keys = Object.entries(entries).map(([k, v]) => `    ${k} ${v}\n`);
+  return `[INPUT]\n    Name tail\n${keys.join('')}[OUTPUT]\n    Name null\n    Match *\n`;
+}
+
+/**
+ * The tail input section as the agent loads it from a config file (agent/config): validated,
+ * typed, defaults applied.
+ */
+export function tailInstance(entries: Readonly<Record<string, string>>): InputInstance {
+  const dir = mkdtempSync(join(tmpdir(), 'tail-config-'));
+  try {
+    const path = join(dir, 'agent.conf');
+    writeFileSync(path, tailConfigText(entries));
+    const input = loadAgentConfig(path, { env: {} }).inputs[0];
+    if (input === undefined) throw new Error('no [INPUT] loaded');
+    return input;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** TailConfig built the way the agent builds it; quick rescans and rotate waits unless given. */
+export function tailConfig(entries: Readonly<Record<string, string>>): TailConfig {
+  const input = tailInstance({ Refresh_Interval: '0.05', Rotate_Wait: '0.2', ...entries });
+  return tailConfigFromValues(input.values, input.tag);
 }
 
 export interface GotLine {

@@ -680,13 +680,20 @@ const FORWARD_IN: PluginDef = {
       name: 'Unix_Path',
       type: 'string',
       description: 'Listen on this Unix socket instead of `Listen`/`Port`.',
+      unsupported: 'the forward input listens on TCP only: use `Listen` and `Port`',
     },
-    { name: 'Unix_Perm', type: 'string', description: 'Permissions of the Unix socket (octal, `0644`).' },
+    {
+      name: 'Unix_Perm',
+      type: 'string',
+      description: 'Permissions of the Unix socket (octal, `0644`).',
+      unsupported: 'the forward input listens on TCP only: use `Listen` and `Port`',
+    },
     {
       name: 'Buffer_Chunk_Size',
       type: 'size',
       default: '1024000',
       description: 'Receive buffer growth step.',
+      differs: 'Accepted; no effect (frames are read as they arrive, bounded by `Buffer_Max_Size`).',
     },
     { name: 'Buffer_Max_Size', type: 'size', default: '6144000', description: 'Largest message accepted.' },
     { name: 'Tag_Prefix', type: 'string', description: 'Prefix for incoming tags.' },
@@ -902,7 +909,8 @@ const GREP: PluginDef = {
       type: 'string',
       default: 'legacy',
       values: ['and', 'or', 'legacy'],
-      description: 'How several rules combine: `and`, `or`, or `legacy` (all Regex and none of Exclude).',
+      description:
+        'How several rules combine: `and`, `or`, or `legacy` (rules in order; the first that decides wins: a matching `Regex` keeps, a matching `Exclude` drops).',
     },
   ],
 };

@@ -1,5 +1,6 @@
 import { parseDurationResult, parseSizeResult } from '../../common/config/index.ts';
 import type { KeyDef, KeyParse } from './registry.ts';
+import { compileRubyRegex } from '../parsers/oniguruma.ts';
 
 const TRUE = new Set(['on', 'true', 'yes']);
 const FALSE = new Set(['off', 'false', 'no']);
@@ -136,9 +137,11 @@ export function regexSource(raw: string): string {
 }
 
 /** Compiles a regex as JavaScript would; the error message when it does not. */
+/** Compiles a Fluent Bit (Onigmo) regex the way the plugins will, so the config check agrees with them. */
 export function compileRegex(source: string): { ok: true; re: RegExp } | { ok: false; message: string } {
   try {
-    return { ok: true, re: new RegExp(source) };
+    // Fluent Bit's regexes are Onigmo (Ruby) syntax: `(?i)`, `\h`, `(?<name>...)` and friends.
+    return { ok: true, re: compileRubyRegex(source) };
   } catch (err) {
     return {
       ok: false,

@@ -7,6 +7,7 @@ import { decodeFrame, encodePackedForward, EventTime } from '../../common/forwar
 import type { EntryInput } from '../../common/forward/index.ts';
 import { DiskQueue } from '../../common/queue/index.ts';
 import type { FsyncPolicy, QueueLogger } from '../../common/queue/index.ts';
+import { EncodedChunk } from './encoded-chunk.ts';
 import type { Chunk, LogEvent } from './types.ts';
 
 export interface ChunkStoreOptions {
@@ -41,7 +42,8 @@ export function encodeStoredChunk(chunk: Chunk, routes: readonly string[]): Buff
   const routeBytes = Buffer.from(routes.join('\n'));
   const head = Buffer.allocUnsafe(2);
   head.writeUInt16BE(routeBytes.length);
-  return [head, routeBytes, encodePackedForward(chunk.tag, toEntries(chunk.events))];
+  const stream = chunk.encoded?.stream ?? toEntries(chunk.events);
+  return [head, routeBytes, encodePackedForward(chunk.tag, stream)];
 }
 
 export function decodeStoredChunk(payload: Buffer): { routes: string[]; chunk: Chunk } {
@@ -50,13 +52,8 @@ export function decodeStoredChunk(payload: Buffer): { routes: string[]; chunk: C
   if (2 + routesLength > payload.length) throw new Error('stored chunk truncated in its routes');
   const routes = payload.toString('utf8', 2, 2 + routesLength).split('\n');
   const frame = decodeFrame(payload.subarray(2 + routesLength));
-  const entries = frame.decodeEntries();
-  const events = new Array<LogEvent>(entries.length);
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i] as (typeof entries)[number];
-    events[i] = { sec: e.time.seconds, nsec: e.time.nanoseconds, record: e.record };
-  }
-  return { routes, chunk: { tag: frame.tag, events, bytes: frame.byteLength } };
+  const encoded = { stream: frame.eventStream(), count: frame.entryCount };
+  return { routes, chunk: new EncodedChunk(frame.tag, encoded, frame.byteLength) };
 }
 
 export class ChunkStore {

@@ -141,6 +141,25 @@ describe('engine', () => {
     );
   });
 
+  it('filters run by Match; rewrite_tag re-emits audit events under a new tag, counted as its emitter', async (t) => {
+    const rec = new RecordingOutput();
+    const conf = `${service()}[INPUT]\n    Name tcp\n    Port 0\n    Tag app\n[FILTER]\n    Name grep\n    Match app\n    Exclude level debug\n[FILTER]\n    Name rewrite_tag\n    Match app\n    Rule $audit ^true$ audit.$service false\n[FILTER]\n    Name modify\n    Match audit.*\n    Add routed yes\n[OUTPUT]\n    Name null\n    Match *\n`;
+    const { engine } = await startEngine({ 'agent.conf': conf }, withRecorder(rec));
+    t.after(() => engine.stop(0));
+    await sendTcp(
+      await boundPort(engine),
+      '{"level":"info","n":1}{"level":"debug","n":2}{"level":"info","audit":"true","service":"orders","n":3}',
+    );
+    await waitFor('two records', () => rec.records.length === 2);
+    const byTag = Object.fromEntries(rec.chunks.map((c) => [c.tag, c.events.map((e) => e.record['n'])]));
+    assert.deepEqual(byTag, { app: [1], 'audit.orders': [3] });
+    assert.equal(rec.chunks.find((c) => c.tag === 'audit.orders')?.events[0]?.record['routed'], 'yes');
+    const m = engine.metrics();
+    assert.equal(m.filter['grep.0']?.drop_records, 1);
+    assert.equal(m.filter['rewrite_tag.1']?.drop_records, 1);
+    assert.equal(m.input['emitter_for_rewrite_tag.1']?.records, 1);
+  });
+
   it('a chunk routed to no output completes at once', async (t) => {
     const rec = new RecordingOutput();
     const { engine, dir } = await startEngine(

@@ -14,6 +14,7 @@ import { OutputRunner } from './output-runner.ts';
 import type { RetryPolicy } from './output-runner.ts';
 import { RouteTable } from './routes.ts';
 import type { Route } from './routes.ts';
+import { eventCount } from './types.ts';
 import type {
   Chunk,
   FilterCounters,
@@ -213,7 +214,7 @@ export class Engine {
   // ---- data path ------------------------------------------------------------------------------
 
   private ingest(slot: InputSlot, chunk: Chunk, callbacks: IngestCallbacks): void {
-    slot.counters.records += chunk.events.length;
+    slot.counters.records += eventCount(chunk);
     slot.counters.bytes += chunk.bytes;
     slot.inflight += chunk.bytes;
     const delivery = new Delivery(callbacks, () => this.freed(slot, chunk.bytes));
@@ -246,6 +247,12 @@ export class Engine {
     depth: number,
   ): Promise<void> | undefined {
     const route = this.routes.forTag(chunk.tag);
+    if (route.filters.length === 0) {
+      // No filter: the chunk goes on as it came (an encoded chunk stays encoded).
+      this.route(slot, chunk, delivery, route.outputs);
+      delivery.seal();
+      return undefined;
+    }
     return this.runFilters(slot, chunk, delivery, depth, route, 0, chunk.events as LogEvent[], undefined);
   }
 
@@ -313,7 +320,7 @@ export class Engine {
     }
     let pending: Promise<void>[] | undefined;
     for (const [tag, events] of emitted) {
-      const bytes = Math.round((chunk.bytes * events.length) / Math.max(1, chunk.events.length));
+      const bytes = Math.round((chunk.bytes * events.length) / Math.max(1, eventCount(chunk)));
       delivery.holdStore();
       delivery.holdDelivery();
       const child = new Delivery(
@@ -327,7 +334,7 @@ export class Engine {
   }
 
   private route(slot: InputSlot, chunk: Chunk, delivery: Delivery, outputs: readonly OutputSlot[]): void {
-    if (chunk.events.length === 0 || outputs.length === 0) return;
+    if (eventCount(chunk) === 0 || outputs.length === 0) return;
     const store = slot.store;
     if (store === undefined) {
       for (const output of outputs) {

@@ -3,6 +3,7 @@
 // scheduler.cap), Retry_Limit, and the output's Fluent Bit counters. Every submitted chunk ends
 // exactly once, in `done('delivered')` or `done('dropped')`, which is what lets inputs commit.
 import type { Logger } from '../../common/log/logger.ts';
+import { eventCount } from './types.ts';
 import type { Chunk, OutputCounters, OutputPlugin } from './types.ts';
 
 export type ChunkOutcome = 'delivered' | 'dropped';
@@ -114,7 +115,7 @@ export class OutputRunner {
       result = 'retry' as const;
     }
     this.active--;
-    const records = job.chunk.events.length;
+    const records = eventCount(job.chunk);
     if (result === 'ok') {
       this.counters.proc_records += records;
       this.counters.proc_bytes += job.chunk.bytes;

@@ -6,6 +6,9 @@
 import type { Logger } from '../../common/log/logger.ts';
 import type { AgentConfig, InputInstance, RoutedInstance } from '../config/types.ts';
 
+/** The record key carrying DESIGN.md's `event.id`, stable across retries and re-reads. */
+export const EVENT_ID_KEY = 'event.id';
+
 /** One Fluent event: time (EventTime precision) and record. The tag lives on the chunk. */
 export interface LogEvent {
   /** Whole seconds since the epoch. */
@@ -18,9 +21,26 @@ export interface LogEvent {
 /** Events of one tag, as one input (or a rewrite_tag emitter) produced them. */
 export interface Chunk {
   readonly tag: string;
+  /** The events. A chunk that arrived `encoded` decodes them on first access: count with eventCount(). */
   readonly events: readonly LogEvent[];
   /** Bytes the events took at the source (lines, frames): what Mem_Buf_Limit and the metrics count. */
   readonly bytes: number;
+  /**
+   * The same events as a MessagePackEventStream (Forward's entries), when an input made them in a
+   * worker thread. Outputs that send msgpack (forward, filesystem storage) use it as is, so the
+   * records are never turned into objects on the main thread.
+   */
+  readonly encoded?: EncodedEvents;
+}
+
+export interface EncodedEvents {
+  readonly stream: Uint8Array;
+  readonly count: number;
+}
+
+/** Events in a chunk, without decoding an encoded one. */
+export function eventCount(chunk: Chunk): number {
+  return chunk.encoded === undefined ? chunk.events.length : chunk.encoded.count;
 }
 
 /**

@@ -8,13 +8,24 @@ import type { MultilineDefinition, MultilineFactory } from './multiline.ts';
 import { createParser } from './parser.ts';
 import type { Parser } from './types.ts';
 
+/**
+ * The parser called `name` as plain data (a worker thread can build it too): a user definition's
+ * keys, or the name of one of Fluent Bit's parsers.conf parsers.
+ */
+export function parserSpecFromConfig(
+  config: AgentConfig,
+  name: string,
+): Readonly<Record<string, unknown>> | string {
+  const def = config.parsers.find((p) => p.name === name && !p.builtin);
+  if (def !== undefined) return { ...def.values, name: def.name };
+  if (getBuiltinParser(name) === undefined) throw new Error(`parser '${name}' is not defined`);
+  return name;
+}
+
 /** The parser called `name`: a user definition first, then Fluent Bit's parsers.conf ones. */
 export function parserFromConfig(config: AgentConfig, name: string): Parser {
-  const def = config.parsers.find((p) => p.name === name && !p.builtin);
-  if (def !== undefined) return createParser({ ...def.values, name: def.name });
-  const builtin = getBuiltinParser(name);
-  if (builtin === undefined) throw new Error(`parser '${name}' is not defined`);
-  return builtin;
+  const spec = parserSpecFromConfig(config, name);
+  return typeof spec === 'string' ? (getBuiltinParser(spec) as Parser) : createParser(spec);
 }
 
 /** A multiline factory for `multiline.parser a, b`: user [MULTILINE_PARSER]s or the built-ins. */

@@ -8,6 +8,7 @@ export type {
   DecoderBackend,
   DecoderRule,
   EventTime,
+  JsonFastPath,
   ParseResult,
   Parser,
   ParserDefinition,
@@ -39,3 +40,11 @@ export {
   type TimeFormatOptions,
 } from './strptime.ts';
 export { parseTypes, type CastType } from './typecast.ts';
+export {
+  JsonToMsgpack,
+  MAX_DEPTH as MAX_JSON_DEPTH,
+  MsgpackOut,
+  cutFound,
+  jsonDeeperThan,
+} from './json-msgpack.ts';
+export type { TranscodeResult } from './json-msgpack.ts';

@@ -12,6 +12,7 @@ import { compileTypes, type Caster } from './typecast.ts';
 import type {
   DecoderRule,
   EventTime,
+  JsonFastPath,
   ParseResult,
   Parser,
   ParserDefinition,
@@ -233,7 +234,17 @@ class JsonParser implements Parser {
     this.timeFormat = c.timeFormat;
     this.timeKeep = c.timeKeep;
     this.decode = c.decode;
+    if (c.decode === undefined) {
+      const timeFormat = c.timeFormat;
+      this.jsonFastPath = {
+        timeKey: c.timeKey,
+        parseTime: timeFormat === undefined ? undefined : (v: string) => timeFormat.parse(v),
+        timeKeep: c.timeKeep,
+      };
+    }
   }
+
+  readonly jsonFastPath: JsonFastPath | undefined;
 
   parse(line: string): ParseResult | ParseError {
     // Reject non-objects before JSON.parse: a thrown SyntaxError costs far more

@@ -26,6 +26,18 @@ export interface Parser {
   parse(line: string): ParseResult | ParseError;
   /** Same as parse() on buf[start, end) decoded as UTF-8 (invalid bytes become U+FFFD). */
   parseBuffer(buf: Buffer, start?: number, end?: number): ParseResult | ParseError;
+  /**
+   * Set on json parsers that do nothing to a record beyond the time key (no decoders): what the
+   * JSON-to-msgpack fast path (json-msgpack.ts) needs to give the same result as parse().
+   */
+  readonly jsonFastPath?: JsonFastPath | undefined;
+}
+
+export interface JsonFastPath {
+  readonly timeKey: string;
+  /** Undefined without Time_Format: the time key is then an ordinary field. */
+  readonly parseTime: ((value: string) => EventTime | undefined) | undefined;
+  readonly timeKeep: boolean;
 }
 
 export type DecoderBackend = 'json' | 'escaped' | 'escaped_utf8';

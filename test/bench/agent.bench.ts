@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startAgentProcess, type AgentProcess } from '../support/agent-process.ts';
 import { freePort, startCollectorProcess, type CollectorProcess } from '../support/collector-process.ts';
-import { benchLine } from './lib/records.ts';
+import { agentBenchLine } from './lib/records.ts';
 import { cpuSeconds, median, memoryMiB, repeatRuns } from './lib/proc.ts';
 
 const { values } = parseArgs({
@@ -44,7 +44,7 @@ async function inputFile(): Promise<{ path: string; bytes: number }> {
     const fh = await open(`${path}.tmp`, 'w');
     let block = '';
     for (let i = 0; i < total; i++) {
-      block += benchLine(i) + '\n';
+      block += agentBenchLine(i) + '\n';
       if (block.length > 4 << 20) {
         await fh.write(block);
         block = '';

@@ -4,10 +4,11 @@
 // agent crash. Pausing holds frames unacked: the server then stops reading that connection.
 import { readFileSync } from 'node:fs';
 import { ForwardServer } from '../../../common/forward/index.ts';
-import type { ForwardFrame, ForwardServerOptions, ForwardUser } from '../../../common/forward/index.ts';
+import type { ForwardServerOptions, ForwardUser } from '../../../common/forward/index.ts';
 import { getBool, getNumber, getString } from '../../config/access.ts';
 import type { InputInstance } from '../../config/types.ts';
-import type { InputFactory, InputPlugin, LogEvent } from '../../engine/types.ts';
+import { EncodedChunk } from '../../engine/encoded-chunk.ts';
+import type { InputFactory, InputPlugin } from '../../engine/types.ts';
 
 export function forwardServerOptions(instance: InputInstance): ForwardServerOptions {
   const v = instance.values;
@@ -37,16 +38,6 @@ export function forwardServerOptions(instance: InputInstance): ForwardServerOpti
   return options;
 }
 
-function toEvents(frame: ForwardFrame): LogEvent[] {
-  const entries = frame.decodeEntries();
-  const events = new Array<LogEvent>(entries.length);
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i] as (typeof entries)[number];
-    events[i] = { sec: e.time.seconds, nsec: e.time.nanoseconds, record: e.record };
-  }
-  return events;
-}
-
 export const createForwardInput: InputFactory = (instance, ctx, host) => {
   const prefix = getString(instance.values, 'tag_prefix') ?? '';
   const fixedTag = instance.tagGiven ? instance.tag : undefined;
@@ -59,7 +50,13 @@ export const createForwardInput: InputFactory = (instance, ctx, host) => {
       while (paused) await new Promise<void>((resolve) => resumeWaiters.push(resolve));
       const tag = fixedTag ?? prefix + frame.tag;
       await new Promise<void>((resolve) => {
-        host.ingest({ tag, events: toEvents(frame), bytes: frame.byteLength }, { onStored: resolve });
+        // Kept as the sender's msgpack: a forward output sends it on without decoding it.
+        const chunk = new EncodedChunk(
+          tag,
+          { stream: frame.eventStream(), count: frame.entryCount },
+          frame.byteLength,
+        );
+        host.ingest(chunk, { onStored: resolve });
       });
     },
   });

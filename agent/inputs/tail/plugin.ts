@@ -3,8 +3,11 @@
 // identity and the line's offset (so a re-read after a crash gives the same ids and the collector's
 // idempotent writes absorb it); and the batch's bytes are committed to the DB only once every
 // output has delivered the chunk.
-import { getList, getString } from '../../config/access.ts';
+import { availableParallelism } from 'node:os';
+import { getBool, getList, getString } from '../../config/access.ts';
 import type { InputInstance } from '../../config/types.ts';
+import { EncodedChunk } from '../../engine/encoded-chunk.ts';
+import { EVENT_ID_KEY } from '../../engine/types.ts';
 import type {
   Chunk,
   InputFactory,
@@ -13,12 +16,13 @@ import type {
   LogEvent,
   PluginContext,
 } from '../../engine/types.ts';
-import { isParseError } from '../../parsers/index.ts';
 import type { MultilineFactory, MultilineParser, Parser, ParseResult } from '../../parsers/index.ts';
-import { multilineFromConfig, parserFromConfig } from '../../parsers/from-config.ts';
+import { multilineFromConfig, parserFromConfig, parserSpecFromConfig } from '../../parsers/from-config.ts';
 import { tailConfigFromValues } from './config.ts';
 import type { TailConfig } from './config.ts';
 import { lineEventId } from './identity.ts';
+import { ParsePool } from './parse-pool.ts';
+import { buildLineEvents, type LineView, type RecordKeys } from './record-builder.ts';
 import type { LineBatch } from './reader.ts';
 import { TailInput } from './tailer.ts';
 
@@ -38,8 +42,6 @@ interface MultilineFile {
   delivered: Promise<void>;
 }
 
-export const EVENT_ID_KEY = 'event.id';
-
 class TailPlugin implements InputPlugin {
   private readonly tail: TailInput;
   private readonly config: TailConfig;
@@ -47,16 +49,37 @@ class TailPlugin implements InputPlugin {
   private readonly parser: Parser | undefined;
   private readonly multiline: MultilineFactory | undefined;
   private readonly mlFiles = new Map<string, MultilineFile>();
+  private readonly keys: RecordKeys;
+  /** Parse workers; undefined with multiline, without a parser, or with `Threaded off`. */
+  private readonly pool: ParsePool | undefined;
+  /** Paused by the engine (Mem_Buf_Limit), as opposed to by a full parse pool. */
+  private paused = false;
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(instance: InputInstance, ctx: PluginContext, host: InputHost) {
     this.host = host;
     // The engine bounds memory for every input alike (Mem_Buf_Limit), so the tail core does not.
     this.config = { ...tailConfigFromValues(instance.values, instance.tag), memBufLimit: 0 };
+    this.keys = { key: this.config.key, pathKey: this.config.pathKey, offsetKey: this.config.offsetKey };
     const parserName = getString(instance.values, 'parser');
     this.parser = parserName === undefined ? undefined : parserFromConfig(ctx.config, parserName);
     const ml = getList(instance.values, 'multiline.parser');
     this.multiline = ml === undefined || ml.length === 0 ? undefined : multilineFromConfig(ctx.config, ml);
+    // Parsing is most of the work per line, so with a parser it runs in worker threads unless the
+    // config says `Threaded off`. (Fluent Bit's `Threaded` moves the whole input to one thread.)
+    const threaded = instance.properties.has('threaded')
+      ? getBool(instance.values, 'threaded') === true
+      : true;
+    if (parserName !== undefined && this.multiline === undefined && threaded && availableParallelism() > 1) {
+      this.pool = new ParsePool(
+        Math.min(4, availableParallelism()),
+        { keys: this.keys, parser: parserSpecFromConfig(ctx.config, parserName) },
+        ctx.logger,
+      );
+      this.pool.onAvailable = () => {
+        if (!this.paused) this.tail.resume();
+      };
+    }
     this.tail = new TailInput({
       config: this.config,
       logger: ctx.logger,
@@ -80,52 +103,52 @@ class TailPlugin implements InputPlugin {
   }
 
   pause(): void {
+    this.paused = true;
     this.tail.pause();
   }
 
   resume(): void {
-    this.tail.resume();
+    this.paused = false;
+    if (this.pool?.isFull() !== true) this.tail.resume();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.flushTimer);
     await this.tail.stop();
+    await this.pool?.close();
   }
 
   private onLines(batch: LineBatch): void {
-    const n = batch.count;
-    if (n === 0) {
+    if (batch.count === 0) {
       this.tail.commitBatch(batch);
       return;
     }
-    const { sec, nsec } = nowTime();
-    const events = new Array<LogEvent>(n);
-    const c = this.config;
-    const parser = this.parser;
-    const fileId = batch.source.fileId;
-    for (let i = 0; i < n; i++) {
-      let record: Record<string, unknown>;
-      let s = sec;
-      let ns = nsec;
-      const parsed = parser?.parseBuffer(batch.data, batch.starts[i], batch.ends[i]);
-      if (parsed === undefined || isParseError(parsed)) {
-        // Fluent Bit keeps an unparsable line as is, under Key.
-        record = { [c.key]: batch.text(i) };
-      } else {
-        record = parsed.record;
-        if (parsed.time !== undefined) {
-          s = parsed.time.seconds;
-          ns = parsed.time.nanoseconds;
-        }
-      }
-      if (c.pathKey !== undefined) record[c.pathKey] = batch.source.path;
-      if (c.offsetKey !== undefined) record[c.offsetKey] = batch.offsetStart(i);
-      if (record[EVENT_ID_KEY] === undefined)
-        record[EVENT_ID_KEY] = lineEventId(fileId, batch.offsetStart(i));
-      events[i] = { sec: s, nsec: ns, record };
+    const lines: LineView = {
+      data: batch.data,
+      starts: batch.starts,
+      ends: batch.ends,
+      count: batch.count,
+      base: batch.base,
+      fileId: batch.source.fileId,
+      path: batch.source.path,
+    };
+    const bytes = batch.endOffset - batch.startOffset;
+    const tag = batch.source.tag;
+    const onDelivered = (): void => this.tail.commitBatch(batch);
+    const pool = this.pool;
+    if (pool === undefined || pool.isBroken()) {
+      const events = buildLineEvents(this.keys, this.parser, lines, Date.now());
+      this.host.ingest({ tag, events, bytes }, { onDelivered });
+      return;
     }
-    const chunk: Chunk = { tag: batch.source.tag, events, bytes: batch.endOffset - batch.startOffset };
-    this.host.ingest(chunk, { onDelivered: () => this.tail.commitBatch(batch) });
+    pool.submit(lines, Date.now(), (encoded) => {
+      const chunk: Chunk =
+        encoded === undefined
+          ? { tag, events: buildLineEvents(this.keys, this.parser, lines, Date.now()), bytes }
+          : new EncodedChunk(tag, encoded, bytes);
+      this.host.ingest(chunk, { onDelivered });
+    });
+    if (pool.isFull()) this.tail.pause();
   }
 
   private onMultiline(batch: LineBatch): void {

@@ -1,7 +1,7 @@
 // The tcp input as an engine plugin: one socket read is one chunk; every record gets the event id
 // made at receipt (DESIGN.md: TCP has no stable identity to derive one from).
+import { EVENT_ID_KEY } from '../../engine/types.ts';
 import type { InputFactory, LogEvent } from '../../engine/types.ts';
-import { EVENT_ID_KEY } from '../tail/plugin.ts';
 import { tcpOptionsFromConfig } from './config.ts';
 import { TcpInput, tcpEventId } from './input.ts';
 

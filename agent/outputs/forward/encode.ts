@@ -5,6 +5,7 @@ import { gzip } from 'node:zlib';
 import { Packr, RESET_BUFFER_MODE, REUSE_BUFFER_MODE } from 'msgpackr';
 import { encodePackedForward, newChunkId } from '../../../common/forward/index.ts';
 import type { ForwardOptions } from '../../../common/forward/index.ts';
+import { eventCount } from '../../engine/types.ts';
 import type { Chunk, LogEvent } from '../../engine/types.ts';
 import type { ForwardSettings } from './types.ts';
 
@@ -44,12 +45,16 @@ export class ForwardEncoder {
   private pos = 0;
 
   async encode(chunk: Chunk, settings: EncodeSettings): Promise<EncodedChunk> {
-    const stream = this.eventStream(chunk.events, settings.timeAsInteger);
+    // A chunk encoded by an input worker is already the entries Forward sends (EventTime times).
+    const stream =
+      chunk.encoded !== undefined && !settings.timeAsInteger
+        ? chunk.encoded.stream
+        : this.eventStream(chunk.events, settings.timeAsInteger);
     try {
       const withOptions = settings.sendOptions || settings.requireAck || settings.compress;
       const chunkId = settings.requireAck ? newChunkId() : undefined;
       const options: ForwardOptions = {};
-      if (withOptions) options.size = chunk.events.length;
+      if (withOptions) options.size = eventCount(chunk);
       if (chunkId !== undefined) options.chunk = chunkId;
       if (settings.compress) options.compressed = 'gzip';
       // Compressed on the thread pool: a multi-megabyte chunk would otherwise stall the event loop.

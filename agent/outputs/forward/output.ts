@@ -3,6 +3,7 @@
 // chunk later is the engine's job: a failure here is just `retry`.
 import type { ClientHandshakeConfig } from '../../../common/forward/index.ts';
 import type { Logger } from '../../../common/log/logger.ts';
+import { eventCount } from '../../engine/types.ts';
 import type { Chunk, FlushResult, OutputFactory, OutputPlugin } from '../../engine/types.ts';
 import { forwardOutputConfig } from './config.ts';
 import { ForwardConnection, ForwardSendError } from './connection.ts';
@@ -78,7 +79,7 @@ export class ForwardOutput implements OutputPlugin {
   }
 
   async flush(chunk: Chunk): Promise<FlushResult> {
-    if (chunk.events.length === 0) return 'ok';
+    if (eventCount(chunk) === 0) return 'ok';
     if (this.stopped) return 'retry';
     const worker = await this.acquire();
     try {

@@ -22,3 +22,16 @@ export function benchRecord(i: number): Record<string, string | number> {
 export function benchLine(i: number): string {
   return JSON.stringify(benchRecord(i));
 }
+
+/**
+ * The agent issue's log line: about 227 bytes of JSON (timestamp, level, service, message,
+ * trace_id and a few fields), one per line of the generated 5M-line file.
+ */
+export function agentBenchLine(i: number): string {
+  const { span_id: _span, ...record } = benchRecord(i);
+  return JSON.stringify({
+    ...record,
+    message: `GET /api/v1/orders/${100000 + (i % 900000)} 200 in ${record.duration_ms}ms`,
+    host: 'n1',
+  });
+}

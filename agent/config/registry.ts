@@ -270,6 +270,8 @@ const INPUT_COMMON: readonly KeyDef[] = [
     type: 'bool',
     default: 'false',
     description: 'Run this input in its own thread.',
+    differs:
+      'On a tail input with a `Parser`: parse in worker threads (one per core, up to 4). Other inputs: accepted, no effect.',
   },
 ];
 

@@ -1,5 +1,5 @@
 // Benchmark: the agent issue's pipelines, the agent as a real `tributary agent` process.
-//   node test/bench/agent.bench.ts [--lines 5000000] [--runs 3] [--only tail-null,tail-forward,tcp-1,tcp-4,idle]
+//   node test/bench/agent.bench.ts [--lines 5000000] [--runs 3] [--only tail-null,tail-null-threaded,tail-forward,tcp-1,tcp-4,idle]
 // The input file (JSON lines of about 227 bytes) is generated once under /var/tmp and read from a warm
 // page cache. Time runs from the agent's first record to its last (read from /api/v1/metrics every
 // 100 ms); CPU seconds come from /proc, minus what the process used to start.
@@ -19,7 +19,7 @@ const { values } = parseArgs({
   options: {
     lines: { type: 'string', default: '5000000' },
     runs: { type: 'string', default: '3' },
-    only: { type: 'string', default: 'tail-null,tail-forward,tcp-1,tcp-4,idle' },
+    only: { type: 'string', default: 'tail-null,tail-null-threaded,tail-forward,tcp-1,tcp-4,idle' },
   },
 });
 const total = Number(values.lines);
@@ -63,8 +63,8 @@ async function inputFile(): Promise<{ path: string; bytes: number }> {
 const service = (httpPort: number): string =>
   `[SERVICE]\n    Grace 1\n    HTTP_Server On\n    HTTP_Listen 127.0.0.1\n    HTTP_Port ${httpPort}\n`;
 
-const tailInput = (path: string): string =>
-  `[INPUT]\n    Name tail\n    Path ${path}\n    Tag bench\n    Parser json\n    Read_from_Head on\n    Refresh_Interval 60\n`;
+const tailInput = (path: string, threaded = false): string =>
+  `[INPUT]\n    Name tail\n    Path ${path}\n    Tag bench\n    Parser json\n    Read_from_Head on\n    Refresh_Interval 60\n    Threaded ${threaded ? 'on' : 'off'}\n`;
 
 /** Polls the agent until its outputs processed `expected` records; returns the first-to-last record time. */
 async function measure(agent: AgentProcess, expected: number): Promise<number> {
@@ -196,6 +196,17 @@ if (only.has('tail-null')) {
     describe,
   );
   summary('tail -> null', results, 1_050_000);
+}
+
+if (only.has('tail-null-threaded')) {
+  console.log('\ntail (Parser json, Threaded On: parse workers) -> null');
+  const results = await repeatRuns(
+    runs,
+    () =>
+      runAgent((p) => `${service(p)}${tailInput(path, true)}[OUTPUT]\n    Name null\n    Match *\n`, bytes),
+    describe,
+  );
+  summary('tail (threaded) -> null', results, 1_050_000);
 }
 
 if (only.has('tail-forward')) {

@@ -41,6 +41,32 @@ describe('tail input plugin', () => {
     assert.equal(events[2]?.record['log'], 'not json');
   });
 
+  it('Threaded On parses in worker threads and gives the same records, in order', async (t) => {
+    const lines = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ i, msg: `m${i}`, ü: 'é' }));
+    const rec = new RecordingOutput();
+    const { engine } = await startEngine(
+      {
+        'agent.conf': conf('    Parser json\n    Threaded On\n    Offset_Key off'),
+        'a.log': lines.join('\n') + '\nnot json\n',
+      },
+      withRecorder(rec),
+    );
+    t.after(() => engine.stop(0));
+    await waitFor('all records', () => rec.records.length === 5001, 20_000);
+    assert.ok(
+      rec.chunks.some((c) => c.encoded !== undefined),
+      'chunks came from the workers',
+    );
+    assert.deepEqual(
+      rec.records.slice(0, 5000).map((r) => r['i']),
+      lines.map((_, i) => i),
+    );
+    assert.equal(rec.records[1]?.['ü'], 'é');
+    assert.equal(rec.records[1]?.['off'], Buffer.byteLength(lines[0] ?? '') + 1);
+    assert.equal(rec.records[5000]?.['log'], 'not json');
+    assert.match(String(rec.records[0]?.['event.id']), /-0$/);
+  });
+
   it('multiline.parser docker joins partial lines per stream', async (t) => {
     const rec = new RecordingOutput();
     const { engine } = await startEngine(

@@ -112,6 +112,8 @@ class TailedFile {
   /** Closed and not found by the last scan (or deleted): may be forgotten once fully acked. */
   unseen = false;
   busy = false;
+  /** kick() came while the pump was running. */
+  rekick = false;
   pump: Promise<void> | undefined;
   dirty = false;
 
@@ -583,10 +585,20 @@ export class TailInput {
   }
 
   private kick(f: TailedFile): void {
-    if (f.busy || f.fd < 0 || !this.canRead()) return;
+    if (f.fd < 0 || !this.canRead()) return;
+    if (f.busy) {
+      // The running pump may already have decided to stop (paused a moment ago): make sure it
+      // looks again when it ends, instead of waiting for the next poll tick.
+      f.rekick = true;
+      return;
+    }
     f.busy = true;
     f.pump = this.pump(f).finally(() => {
       f.busy = false;
+      if (f.rekick) {
+        f.rekick = false;
+        this.kick(f);
+      }
     });
   }
 

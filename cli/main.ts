@@ -1,6 +1,7 @@
 // The `tributary` command line: one program, one subcommand per component.
 import { Command } from 'commander';
 import { registerAgentCommand } from './commands/agent.ts';
+import { registerAuditCommand } from './commands/audit.ts';
 import { registerCollectorCommand } from './commands/collector.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerStackCommands } from './commands/stack.ts';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: true });
   registerStackCommands(program);
   registerAgentCommand(program);
+  registerAuditCommand(program);
   registerCollectorCommand(program);
   registerDemoCommand(program);
   return program;

@@ -30,12 +30,13 @@ export interface CliProcess<Ready> {
 
 /**
  * Spawns `tributary <args>` and resolves once it logged `readyMessage` (a JSON log line). A process
- * that exits or stays silent for 30 s is killed and the start fails, so none is ever left behind.
+ * that exits or does not get there in time is killed and the start fails, so none is ever left behind.
  */
 export async function spawnCli<Ready>(
   args: readonly string[],
   readyMessage: string,
   env: NodeJS.ProcessEnv = {},
+  startTimeoutMs = 30_000,
 ): Promise<CliProcess<Ready>> {
   const child = spawn(process.execPath, [CLI, ...args], {
     env: { ...process.env, ...env },
@@ -48,8 +49,8 @@ export async function spawnCli<Ready>(
   const marker = `"${readyMessage}"`;
   const starting = new Promise<Ready>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${args[0]} did not start within 30 s:\n${output}`)),
-      30_000,
+      () => reject(new Error(`${args[0]} did not start within ${startTimeoutMs / 1000} s:\n${output}`)),
+      startTimeoutMs,
     );
     const onData = () => {
       const line = output.split('\n').find((l) => l.includes(marker));

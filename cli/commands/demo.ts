@@ -1,161 +1,313 @@
-// `tributary demo` (what `npm start` runs): the real local stack, a collector exporting to all three
-// servers, and synthetic service traffic (logs with trace ids, spans, audit events) until Ctrl-C.
-// The instrumentation issue's example services replace the synthetic traffic.
+// `tributary demo` (what `npm start` runs): the whole pipeline on one machine. The real local stack
+// (Elasticsearch, Kafka, Zipkin), a collector, a node agent, the audit service, and the two example
+// koa services with the instrumentation package (`--import .../register`), under a stream of
+// requests; then where to look. Ctrl-C stops everything it started (the stack keeps running).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { EventTime, encodePackedForward, newChunkId } from '../../common/forward/index.ts';
 import { createLogger } from '../../common/log/logger.ts';
+import { Agent } from '../../agent/agent.ts';
 import { Collector } from '../../collector/collector.ts';
 import { collectorConfigSchema } from '../../collector/config.ts';
+import { loadAuditConfig } from '../../audit/config.ts';
+import { generateSigningKeyPair } from '../../audit/chain/keys.ts';
+import { AuditService } from '../../audit/service.ts';
 import { stackUp } from '../stack/stack.ts';
 import { loadStackSettings } from '../stack/settings.ts';
-import { connect } from 'node:net';
 
-const SERVICES = ['orders', 'payments', 'catalog'] as const;
+const ROOT = join(import.meta.dirname, '..', '..');
+const AUDIT_TOPIC = 'tributary-audit';
+const USERS = [
+  { id: 'u-1001', name: 'alice', roles: 'admin,buyer' },
+  { id: 'u-1002', name: 'bob', roles: 'buyer' },
+] as const;
+
+/** The preferred port when it is free (so the usual URLs work), else any free port. */
+async function portNear(preferred: number): Promise<number> {
+  const tryListen = (port: number): Promise<number | undefined> =>
+    new Promise((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(undefined));
+      server.listen(port, '127.0.0.1', () => {
+        const bound = (server.address() as { port: number }).port;
+        server.close(() => resolve(bound));
+      });
+    });
+  return (await tryListen(preferred)) ?? ((await tryListen(0)) as number);
+}
+
+/** Starts an example service with the instrumentation package; resolves when it listens. */
+async function startExample(name: 'orders' | 'inventory', env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--disable-warning=ExperimentalWarning',
+      '--import',
+      join(ROOT, 'instrumentation', 'register.ts'),
+      join(ROOT, 'instrumentation', 'examples', `${name}.ts`),
+    ],
+    { env: { ...process.env, ...env, OTEL_SERVICE_NAME: name }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 30_000);
+    child.stderr?.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (output.includes(`${name} listening on`)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}:\n${output}`));
+    });
+  });
+  return child;
+}
 
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('start the local stack and a collector, send demo traffic, and print where to look')
-    .option('--rate <events>', 'log events per second', (v) => Number.parseInt(v, 10), 20)
+    .description(
+      'run the whole pipeline locally: stack, collector, agent, audit service and two instrumented services under load',
+    )
+    .option(
+      '--rate <requests>',
+      'requests per second to the example services',
+      (v) => Number.parseInt(v, 10),
+      10,
+    )
     .option('--seconds <n>', 'stop after this many seconds (default: until Ctrl-C)', (v) =>
       Number.parseInt(v, 10),
     )
     .action(async (options: { rate: number; seconds?: number }) => {
       const say = (line: string) => console.log(line);
+      const quiet = createLogger({ level: 'warn', component: 'demo' });
       say('starting the local stack (first run downloads the servers from Maven Central)…');
       await stackUp({ log: say });
       const { ports } = loadStackSettings();
       const dir = await mkdtemp(join(tmpdir(), 'tributary-demo-'));
-      const config = collectorConfigSchema.parse({
-        queue: { path: join(dir, 'queue') },
-        processors: { route: { audit: { tags: ['audit.*'] } } },
-        exporters: {
-          elasticsearch: {
-            endpoints: [`http://127.0.0.1:${ports.elasticsearch}`],
-            templates: { replicas: 0 },
-          },
-          zipkin: { endpoint: `http://127.0.0.1:${ports.zipkin}` },
-          kafka: { brokers: [`127.0.0.1:${ports.kafka}`], topic: 'tributary-audit', partitions: 3 },
-        },
-        service: { log_level: 'warn' },
-      });
-      const collector = await Collector.start(config, {
-        logger: createLogger({ level: 'warn', component: 'collector' }),
-      });
-      const traces: string[] = [];
       const stop = new AbortController();
       process.once('SIGINT', () => stop.abort());
       process.once('SIGTERM', () => stop.abort());
       if (options.seconds !== undefined) setTimeout(() => stop.abort(), options.seconds * 1000).unref();
 
-      const socket = connect({ port: collector.forwardPort as number, host: '127.0.0.1' });
-      await new Promise((resolve) => socket.once('connect', resolve));
-      const zipkinUrl = `http://127.0.0.1:${collector.httpPort}/api/v2/spans`;
-      say(
-        `collector: Forward on 127.0.0.1:${collector.forwardPort}, Zipkin API and /metrics on http://127.0.0.1:${collector.httpPort}`,
+      const collector = await Collector.start(
+        collectorConfigSchema.parse({
+          receivers: { forward: { listen: '127.0.0.1', port: await portNear(24240) } },
+          http: { listen: '127.0.0.1', port: await portNear(9412) },
+          queue: { path: join(dir, 'collector-queue') },
+          exporters: {
+            elasticsearch: {
+              endpoints: [`http://127.0.0.1:${ports.elasticsearch}`],
+              templates: { replicas: 0 },
+            },
+            zipkin: { endpoint: `http://127.0.0.1:${ports.zipkin}` },
+            kafka: { brokers: [`127.0.0.1:${ports.kafka}`], topic: AUDIT_TOPIC, partitions: 3 },
+          },
+          service: { log_level: 'warn' },
+        }),
+        { logger: createLogger({ level: 'warn', component: 'collector' }) },
       );
-      say(
-        `sending demo traffic (${options.rate} log events/s, one trace per second, an audit event every 5 s); Ctrl-C to stop\n`,
+      const collectorHttp = `http://127.0.0.1:${collector.httpPort}`;
+
+      const agentForward = await portNear(24224);
+      const agentHttp = await portNear(2020);
+      const agentConfig = join(dir, 'fluent-bit.conf');
+      await writeFile(
+        agentConfig,
+        [
+          '[SERVICE]',
+          '    Grace         5',
+          '    Log_Level     warn',
+          '    HTTP_Server   On',
+          '    HTTP_Listen   127.0.0.1',
+          `    HTTP_Port     ${agentHttp}`,
+          `    storage.path  ${join(dir, 'agent-buffer')}`,
+          '[INPUT]',
+          '    Name          forward',
+          '    Listen        127.0.0.1',
+          `    Port          ${agentForward}`,
+          '    storage.type  filesystem',
+          '[OUTPUT]',
+          '    Name                  forward',
+          '    Match                 *',
+          '    Host                  127.0.0.1',
+          `    Port                  ${collector.forwardPort}`,
+          '    Require_ack_response  On',
+          '',
+        ].join('\n'),
       );
+      const agent = await Agent.start(agentConfig, {
+        logger: createLogger({ level: 'warn', component: 'agent' }),
+      });
+
+      const keys = generateSigningKeyPair();
+      const auditToken = randomBytes(16).toString('hex');
+      await writeFile(join(dir, 'audit-signing.key'), keys.privatePem, { mode: 0o600 });
+      await writeFile(join(dir, 'audit-signing.pub'), keys.publicPem);
+      const auditPort = await portNear(9480);
+      const auditYaml = [
+        `kafka: { brokers: ['127.0.0.1:${ports.kafka}'], topic: ${AUDIT_TOPIC} }`,
+        `elasticsearch: { endpoints: ['http://127.0.0.1:${ports.elasticsearch}'], templates: { replicas: 0 } }`,
+        `signing: { private_key_file: ${join(dir, 'audit-signing.key')}, public_key_file: ${join(dir, 'audit-signing.pub')} }`,
+        `api: { listen: 127.0.0.1, port: ${auditPort}, tokens: [{ name: demo, token: ${auditToken} }] }`,
+        // Digests often, so that `verify` has signatures to check within the first minute.
+        'chain: { digest_every_events: 50, digest_every: 10s }',
+        'service: { log_level: warn }',
+        '',
+      ].join('\n');
+      await writeFile(join(dir, 'audit.yaml'), auditYaml);
+      // The same file `tributary audit verify -c` reads (printed below).
+      const audit = await AuditService.start(loadAuditConfig(join(dir, 'audit.yaml')), { logger: quiet });
+
+      const inventoryPort = await portNear(3001);
+      const ordersPort = await portNear(3000);
+      const serviceEnv = {
+        TRIBUTARY_ZIPKIN_URL: `${collectorHttp}/api/v2/spans`,
+        TRIBUTARY_FORWARD_HOST: '127.0.0.1',
+        TRIBUTARY_FORWARD_PORT: String(agentForward),
+        OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=demo',
+        NODE_ENV: 'production',
+      };
+      const children: ChildProcess[] = [];
+      try {
+        children.push(await startExample('inventory', { ...serviceEnv, PORT: String(inventoryPort) }));
+        children.push(
+          await startExample('orders', {
+            ...serviceEnv,
+            PORT: String(ordersPort),
+            INVENTORY_URL: `http://127.0.0.1:${inventoryPort}`,
+          }),
+        );
+      } catch (error) {
+        for (const c of children) c.kill('SIGTERM');
+        throw error;
+      }
+
+      const orders = `http://127.0.0.1:${ordersPort}`;
+      say('');
+      say(`collector  Forward 127.0.0.1:${collector.forwardPort}, Zipkin API and /metrics ${collectorHttp}`);
+      say(
+        `agent      Forward 127.0.0.1:${agentForward}, monitoring http://127.0.0.1:${agentHttp}/api/v1/metrics`,
+      );
+      say(`audit      query API http://127.0.0.1:${auditPort} (bearer token ${auditToken})`);
+      say(`services   orders ${orders} -> inventory http://127.0.0.1:${inventoryPort}`);
+      say(
+        `sending ${options.rate} requests/s (GET /orders/:id, and POST /orders every second); Ctrl-C to stop\n`,
+      );
+
       let sent = 0;
+      let failed = 0;
+      let lastTrace: string | undefined;
+      let printed = false;
+      const started = Date.now();
       for (let tick = 0; !stop.signal.aborted; tick++) {
-        const service = SERVICES[tick % SERVICES.length] as string;
-        const traceId = randomBytes(16).toString('hex');
-        const root = randomBytes(8).toString('hex');
-        const now = Date.now();
-        const spans = [
-          {
-            traceId,
-            id: root,
-            name: `get /api/${service}`,
-            kind: 'SERVER',
-            timestamp: now * 1000,
-            duration: 12_000,
-            localEndpoint: { serviceName: service },
-            tags: { 'http.method': 'GET', 'http.status_code': '200' },
-          },
-          {
-            traceId,
-            id: randomBytes(8).toString('hex'),
-            parentId: root,
-            name: 'select',
-            kind: 'CLIENT',
-            timestamp: now * 1000 + 500,
-            duration: 4_000,
-            localEndpoint: { serviceName: service },
-            remoteEndpoint: { serviceName: 'postgres' },
-          },
-        ];
-        await fetch(zipkinUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(spans),
-        }).catch(() => undefined);
-        traces.push(traceId);
-        const records = Array.from({ length: options.rate }, (_, i) => ({
-          time: EventTime.now(),
-          record: {
-            message: `handled request ${tick}.${i}`,
-            level: i % 17 === 0 ? 'error' : 'info',
-            service,
-            trace_id: traceId,
-            span_id: root,
-            'http.status': i % 17 === 0 ? 500 : 200,
-          },
-        }));
-        socket.write(encodePackedForward(`app.${service}`, records, { chunk: newChunkId() }));
-        if (tick % 5 === 0) {
-          const audit = {
-            message: 'order deleted',
-            service,
-            event: { action: 'order.delete', outcome: 'success' },
-            user: { id: `user-${tick % 3}`, name: 'demo user', roles: ['admin'] },
-            audit: { resource: { type: 'order', id: String(1000 + tick) } },
-            trace_id: traceId,
-          };
-          socket.write(
-            encodePackedForward(`audit.${service}`, [{ time: EventTime.now(), record: audit }], {
-              chunk: newChunkId(),
-            }),
+        const user = USERS[tick % USERS.length] as (typeof USERS)[number];
+        const headers = { 'x-user-id': user.id, 'x-user-name': user.name, 'x-user-roles': user.roles };
+        const post = tick % options.rate === 0;
+        const request = post
+          ? fetch(`${orders}/orders`, {
+              method: 'POST',
+              headers: { ...headers, 'content-type': 'application/json' },
+              body: JSON.stringify({ sku: `sku-${tick % 7}`, quantity: 1 + (tick % 3) }),
+            })
+          : fetch(`${orders}/orders/${1000 + (tick % 50)}`, { headers });
+        void request
+          .then(async (r) => {
+            await r.arrayBuffer();
+            sent++;
+            const traceparent = r.headers.get('traceparent') ?? r.headers.get('x-b3-traceid');
+            if (traceparent !== null) lastTrace = traceparent.split('-')[1] ?? traceparent;
+          })
+          .catch(() => failed++);
+        if (!printed && Date.now() - started > 8000) {
+          printed = true;
+          lastTrace ??= await latestTrace(ports.zipkin);
+          printWhereToLook(
+            say,
+            { ...ports, agentHttp, auditPort, collectorHttp },
+            dir,
+            auditToken,
+            lastTrace,
           );
         }
-        sent += records.length;
-        if (tick === 3) printWhereToLook(say, ports, collector.httpPort as number, traceId);
-        await sleep(1000, undefined, { signal: stop.signal }).catch(() => undefined);
+        await sleep(1000 / options.rate, undefined, { signal: stop.signal }).catch(() => undefined);
       }
-      socket.end();
+
       say(
-        `\nsent ${sent} log events and ${traces.length} traces; stopping the collector (the stack keeps running: \`npx tributary stack down\`)`,
+        `\nsent ${sent} requests (${failed} failed); stopping the services, agent, audit service and collector`,
       );
+      say('(the stack keeps running: `npx tributary stack down`)');
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              if (c.exitCode !== null) return resolve();
+              c.once('exit', () => resolve());
+              c.kill('SIGTERM');
+            }),
+        ),
+      );
+      await agent.stop();
+      await audit.shutdown();
       await collector.shutdown();
     });
 }
 
+/** A recent trace of the orders service, from Zipkin itself. */
+async function latestTrace(zipkinPort: number): Promise<string | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${zipkinPort}/api/v2/traces?serviceName=orders&limit=1`);
+    const traces = (await res.json()) as { traceId: string }[][];
+    return traces[0]?.[0]?.traceId;
+  } catch {
+    return undefined;
+  }
+}
+
 function printWhereToLook(
   say: (line: string) => void,
-  ports: { elasticsearch: number; zipkin: number; kafka: number },
-  httpPort: number,
-  traceId: string,
+  p: {
+    elasticsearch: number;
+    zipkin: number;
+    kafka: number;
+    agentHttp: number;
+    auditPort: number;
+    collectorHttp: string;
+  },
+  dir: string,
+  token: string,
+  traceId: string | undefined,
 ): void {
+  const es = `http://127.0.0.1:${p.elasticsearch}`;
   say('where to look:');
-  say(`  Zipkin UI           http://127.0.0.1:${ports.zipkin}/zipkin/traces/${traceId}`);
+  if (traceId !== undefined) {
+    say(`  a trace across orders and inventory   http://127.0.0.1:${p.zipkin}/zipkin/traces/${traceId}`);
+    say(
+      `  the logs of that trace                curl -s '${es}/logs-*/_search?q=trace.id:${traceId}&pretty'`,
+    );
+  } else {
+    say(`  traces                                http://127.0.0.1:${p.zipkin}/zipkin/?serviceName=orders`);
+  }
+  say(`  access logs of orders                 curl -s '${es}/logs-orders-*/_search?size=3&pretty'`);
   say(
-    `  logs of that trace  curl -s 'http://127.0.0.1:${ports.elasticsearch}/logs-*/_search?q=trace.id:${traceId}&pretty'`,
+    `  the audit trail (hash-chained)        curl -s -H 'authorization: Bearer ${token}' 'http://127.0.0.1:${p.auditPort}/api/v1/events?action=order.create&size=3'`,
+  );
+  say(`  prove nobody edited it                npx tributary audit verify -c ${join(dir, 'audit.yaml')}`);
+  say(
+    `  agent metrics (Fluent Bit names)      curl -s http://127.0.0.1:${p.agentHttp}/api/v1/metrics/prometheus`,
   );
   say(
-    `  errors              curl -s 'http://127.0.0.1:${ports.elasticsearch}/logs-*/_search?q=log.level:error&size=3&pretty'`,
+    `  collector metrics                     curl -s ${p.collectorHttp}/metrics | grep ^tributary_collector_`,
   );
   say(
-    `  spans as ECS        curl -s 'http://127.0.0.1:${ports.elasticsearch}/traces-zipkin-default/_search?size=1&pretty'`,
-  );
-  say(`  audit events        Kafka topic tributary-audit on 127.0.0.1:${ports.kafka}`);
-  say(`  collector metrics   curl -s http://127.0.0.1:${httpPort}/metrics | grep ^tributary_collector_`);
-  say(
-    '  (Kibana cannot run here: there is no Kibana on Maven Central; the compose file under deploy/ adds it where Docker exists.)\n',
+    '  (Kibana cannot run here: it is not on Maven Central. deploy/ has the Kubernetes manifests for a cluster.)\n',
   );
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ConfigError, loadYamlConfig } from '../common/config/index.ts';
 import { auditConfigSchema } from './config.ts';
-import { configReference, readmeRegion, README } from './docs.ts';
+import { reference } from './docs.ts';
 
 const load = (text: string, env: Record<string, string> = {}) =>
   loadYamlConfig({ text, source: 'audit.yaml' }, auditConfigSchema, { env });
@@ -96,8 +96,8 @@ describe('audit config', () => {
 
   it('is documented in the README by the generated table', () => {
     assert.equal(
-      readmeRegion(readFileSync(README, 'utf8')),
-      configReference(),
+      reference.region(readFileSync(reference.readme, 'utf8')),
+      reference.render(),
       'run `node audit/docs.ts --write`',
     );
   });

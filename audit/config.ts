@@ -1,6 +1,7 @@
 // The audit service's YAML config: one schema that validates the file and generates the README table.
 import { z } from 'zod';
 import { duration, loadYamlConfig, size } from '../common/config/index.ts';
+import { bearerTokenSchema, httpListenSchema, httpPortSchema, httpTlsSchema } from '../common/http/index.ts';
 import { rulesSchema } from './rules/config.ts';
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -252,10 +253,7 @@ const alertsSchema = z
 
 const tokenSchema = z.strictObject({
   name: z.string().min(1).max(100).describe('Who holds the token (logged, never the token).'),
-  token: z
-    .string()
-    .min(16, 'a bearer token must have at least 16 characters')
-    .describe('The secret; use `${ENV}`.'),
+  token: bearerTokenSchema.describe('The secret; use `${ENV}`.'),
   roles: z
     .array(z.enum(['auditor']))
     .min(1)
@@ -266,19 +264,13 @@ const tokenSchema = z.strictObject({
 const apiSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Serve the query API, `/metrics` and `/healthz`.'),
-    listen: z.string().default('0.0.0.0').describe('Address the HTTP server binds.'),
-    port: z.int().min(0).max(65535).default(9480).describe('HTTP port (0: any free port).'),
+    listen: httpListenSchema,
+    port: httpPortSchema(9480).describe('HTTP port (0: any free port).'),
     tokens: z
       .array(tokenSchema)
       .default([])
       .describe('Bearer tokens of the `/api/v1/*` endpoints; none: the API answers 401 to everyone.'),
-    tls: z
-      .strictObject({
-        cert_file: z.string().describe('PEM certificate chain.'),
-        key_file: z.string().describe('PEM private key.'),
-      })
-      .optional()
-      .describe('Serve HTTPS instead of HTTP.'),
+    tls: httpTlsSchema,
     max_page_size: z.int().min(1).max(10_000).default(1000).describe('Largest `size` a search accepts.'),
     verify_max_events: z
       .int()

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import kafkajs from 'kafkajs';
 import type { Client } from '@elastic/elasticsearch';
+import { closeHttpServer } from '../common/http/index.ts';
 import type { Logger } from '../common/log/logger.ts';
 import { WebhookNotifier } from './alerts/notifier.ts';
 import { buildApiApp, listenApi } from './api/server.ts';
@@ -184,12 +185,7 @@ export class AuditService {
     await step('consumer', async () => this.#consumer?.stop());
     await step('dead-letter producer', async () => this.#deadLetters?.close());
     await step('webhooks', async () => this.#notifier?.close(5000));
-    await step('http server', async () => {
-      const server = this.#server;
-      if (server === undefined) return;
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    });
+    await step('http server', async () => this.#server && closeHttpServer(this.#server, 0));
     await step('elasticsearch client', () => this.client.close());
     this.#logger.info('audit service stopped', {});
   }

@@ -3,6 +3,7 @@
 // shutdown() stops receiving, drains exporters until the deadline, and leaves the rest on disk.
 import type { Server } from 'node:http';
 import { Counter, Gauge } from 'prom-client';
+import { closeHttpServer } from '../common/http/index.ts';
 import { DiskQueue, QueueFullError } from '../common/queue/index.ts';
 import type { Logger } from '../common/log/logger.ts';
 import type { CollectorConfig } from './config.ts';
@@ -200,14 +201,7 @@ export class Collector {
     const receiveGrace = Math.min(5000, deadline / 3);
     await Promise.all([
       this.#forward?.close(receiveGrace),
-      new Promise<void>((resolve) => {
-        const http = this.#http;
-        if (http === undefined) return resolve();
-        http.close(() => resolve());
-        // Keep-alive sockets would hold close() open: end the idle ones now, the busy ones at the grace.
-        http.closeIdleConnections();
-        setTimeout(() => http.closeAllConnections(), receiveGrace).unref();
-      }),
+      this.#http && closeHttpServer(this.#http, receiveGrace),
     ]);
     const remaining = Math.max(0, deadline - (Date.now() - started));
     const results = await Promise.all(this.#loops.map((loop) => loop.stop(remaining)));

@@ -3,6 +3,7 @@ import type { Env } from '../../common/config/index.ts';
 import type { Issues } from './errors.ts';
 import { suggest } from './suggest.ts';
 import { compileRoute, splitPlaceholders } from './match.ts';
+import { MODIFY_CONDITION_ARGS, MODIFY_RULE_ARITY } from './modify-syntax.ts';
 import type { RawConfig, RawProp, RawSection } from './raw.ts';
 import type { KeyDef, PluginDef } from './registry.ts';
 import {
@@ -356,33 +357,6 @@ function unknownPlugin(kind: PluginKind, nameProp: RawProp, issues: Issues): voi
   );
 }
 
-const MODIFY_ARGS: Readonly<Record<string, number>> = {
-  set: 2,
-  add: 2,
-  remove: 1,
-  remove_wildcard: 1,
-  remove_regex: 1,
-  rename: 2,
-  hard_rename: 2,
-  copy: 2,
-  hard_copy: 2,
-  move_to_start: 1,
-  move_to_end: 1,
-};
-
-const MODIFY_CONDITIONS: Readonly<Record<string, number>> = {
-  key_exists: 1,
-  key_does_not_exist: 1,
-  a_key_matches: 1,
-  no_key_matches: 1,
-  key_value_equals: 2,
-  key_value_does_not_equal: 2,
-  key_value_matches: 2,
-  key_value_does_not_match: 2,
-  matching_keys_have_matching_values: 2,
-  matching_keys_do_not_have_matching_values: 2,
-};
-
 /** Checks inside values that their key's type cannot express (rule syntax, regexes, references). */
 function checkPlugin(
   plugin: PluginDef,
@@ -460,7 +434,7 @@ function checkPlugin(
       refParser(properties.get('merge_parser'), values.merge_parser);
       break;
     case 'filter:modify':
-      for (const [key, n] of Object.entries(MODIFY_ARGS)) {
+      for (const [key, n] of Object.entries(MODIFY_RULE_ARITY)) {
         each(key, (v, f, l, k) => {
           const w = splitQuoted(v);
           if (!w.ok) issues.add(f, l, `\`${k}\`: ${w.message}`, k);
@@ -476,23 +450,25 @@ function checkPlugin(
           return;
         }
         const [cond = '', ...args] = w.words;
-        const n = MODIFY_CONDITIONS[cond.toLowerCase()];
-        if (n === undefined) {
-          const hint = suggest(cond, Object.keys(MODIFY_CONDITIONS));
+        const lower = cond.toLowerCase();
+        if (!Object.hasOwn(MODIFY_CONDITION_ARGS, lower)) {
+          const hint = suggest(cond, Object.keys(MODIFY_CONDITION_ARGS));
           issues.add(
             f,
             l,
             `\`${k}\`: unknown condition \`${cond}\`${hint ? `, did you mean \`${hint}\`?` : ''}`,
             k,
           );
-        } else if (args.length < n) {
+          return;
+        }
+        const n = MODIFY_CONDITION_ARGS[lower as keyof typeof MODIFY_CONDITION_ARGS].length;
+        if (args.length < n)
           issues.add(
             f,
             l,
             `\`${k}\`: \`${cond}\` expects ${n} argument${n === 1 ? '' : 's'}, got ${args.length}`,
             k,
           );
-        }
       });
       break;
     case 'filter:grep':

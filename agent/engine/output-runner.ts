@@ -3,7 +3,7 @@
 // scheduler.cap), Retry_Limit, and the output's Fluent Bit counters. Every submitted chunk ends
 // exactly once, in `done('delivered')` or `done('dropped')`, which is what lets inputs commit.
 import type { Logger } from '../../common/log/logger.ts';
-import { eventCount } from './types.ts';
+import { eventCount, zeroOutputCounters } from './types.ts';
 import type { Chunk, OutputCounters, OutputPlugin } from './types.ts';
 
 export type ChunkOutcome = 'delivered' | 'dropped';
@@ -23,15 +23,7 @@ interface Job {
 
 export class OutputRunner {
   readonly name: string;
-  readonly counters: OutputCounters = {
-    proc_records: 0,
-    proc_bytes: 0,
-    errors: 0,
-    retries: 0,
-    retries_failed: 0,
-    dropped_records: 0,
-    retried_records: 0,
-  };
+  readonly counters: OutputCounters = zeroOutputCounters();
   private readonly plugin: OutputPlugin;
   private readonly workers: number;
   private readonly retry: RetryPolicy;

@@ -133,6 +133,19 @@ export interface OutputCounters {
   retried_records: number;
 }
 
+/** An output's counters as it starts. */
+export function zeroOutputCounters(): OutputCounters {
+  return {
+    proc_records: 0,
+    proc_bytes: 0,
+    errors: 0,
+    retries: 0,
+    retries_failed: 0,
+    dropped_records: 0,
+    retried_records: 0,
+  };
+}
+
 /** Keyed by instance name (`tail.0`, or the Alias). Live objects: read, never write. */
 export interface MetricsSnapshot {
   readonly input: Readonly<Record<string, Readonly<InputCounters>>>;

@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { zeroOutputCounters } from '../engine/types.ts';
 import type { InputCounters, FilterCounters, OutputCounters } from '../engine/types.ts';
 import { MonitoringServer } from './server.ts';
 import type { MonitoringServerOptions } from './server.ts';
 
 function output(over: Partial<OutputCounters> = {}): OutputCounters {
-  return {
-    proc_records: 0,
-    proc_bytes: 0,
-    errors: 0,
-    retries: 0,
-    retries_failed: 0,
-    dropped_records: 0,
-    retried_records: 0,
-    ...over,
-  };
+  return { ...zeroOutputCounters(), ...over };
 }
 
 /** A mutable stand-in for the engine's live counters. */

@@ -17,6 +17,9 @@ import { DEFAULT_MAX_DEPTH } from '../../common/forward/index.ts';
 export const MAX_DEPTH = DEFAULT_MAX_DEPTH - 2;
 const MAX_MEMBERS = 0xffff;
 const FAIL = -1;
+// What follows a member or item: `,` and another one, or the container's closing bracket.
+const MORE = 1;
+const DONE = 0;
 
 /** A growable output buffer shared by the transcoder and its caller (who adds keys and the time). */
 export class MsgpackOut {
@@ -107,6 +110,19 @@ export class MsgpackOut {
 
   closeMap(at: number, members: number): void {
     this.buf.writeUInt16BE(members, at + 1);
+  }
+
+  /** Reserves an array16 header; closeArray writes the count. */
+  openArray(): number {
+    this.ensure(3);
+    const at = this.pos;
+    this.buf[at] = 0xdc;
+    this.pos += 3;
+    return at;
+  }
+
+  closeArray(at: number, items: number): void {
+    this.buf.writeUInt16BE(items, at + 1);
   }
 }
 
@@ -240,18 +256,11 @@ export class JsonToMsgpack {
       )
         result.noted = true;
       if (++members > MAX_MEMBERS) return FAIL;
-      this.ws();
-      const c = this.src[this.i];
-      if (c === 0x2c) {
-        this.i++;
-        this.ws();
-        continue;
-      }
-      if (c === 0x7d) {
-        this.i++;
+      const next = this.afterItem(0x7d);
+      if (next !== MORE) {
+        if (next === FAIL) return FAIL;
         break;
       }
-      return FAIL;
     }
     out.closeMap(header, members);
     if (result !== undefined) {
@@ -265,35 +274,39 @@ export class JsonToMsgpack {
     if (depth >= MAX_DEPTH) return FAIL;
     this.i++;
     const out = this.out;
-    out.ensure(3);
-    const header = out.pos;
-    out.buf[header] = 0xdc;
-    out.pos += 3;
+    const header = out.openArray();
     let items = 0;
     this.ws();
     if (this.src[this.i] === 0x5d) {
       this.i++;
-      out.buf.writeUInt16BE(0, header + 1);
+      out.closeArray(header, 0);
       return 0;
     }
     for (;;) {
       if (this.value(depth + 1) === FAIL) return FAIL;
       if (++items > MAX_MEMBERS) return FAIL;
-      this.ws();
-      const c = this.src[this.i];
-      if (c === 0x2c) {
-        this.i++;
-        this.ws();
-        continue;
-      }
-      if (c === 0x5d) {
-        this.i++;
+      const next = this.afterItem(0x5d);
+      if (next !== MORE) {
+        if (next === FAIL) return FAIL;
         break;
       }
-      return FAIL;
     }
-    out.buf.writeUInt16BE(items, header + 1);
+    out.closeArray(header, items);
     return 0;
+  }
+
+  /** After a member or item: past a `,` (MORE) or past `close` (DONE); FAIL on anything else. */
+  private afterItem(close: number): number {
+    this.ws();
+    const c = this.src[this.i];
+    if (c === 0x2c) {
+      this.i++;
+      this.ws();
+      return MORE;
+    }
+    if (c !== close) return FAIL;
+    this.i++;
+    return DONE;
   }
 
   private value(depth: number): number {

@@ -3,9 +3,8 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { Json } from '../chain/hash.ts';
 import type { AuditStreams } from '../store/names.ts';
+import { LENIENT } from '../store/search.ts';
 import { encodeCursor } from './params.ts';
-
-const LENIENT = { ignore_unavailable: true, allow_no_indices: true } as const;
 type Q = estypes.QueryDslQueryContainer;
 
 export interface Page {

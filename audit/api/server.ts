@@ -1,14 +1,11 @@
 // The audit service's HTTP server (koa): the read-only query API behind bearer tokens, plus
 // Prometheus metrics and probes, which stay open for the kubelet and the scraper.
-import { timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
 import type { Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import type { Client } from '@elastic/elasticsearch';
 import type { KeyObject } from 'node:crypto';
 import Koa from 'koa';
 import type { Context } from 'koa';
+import { bearerMatch, listenHttp, serveOperations } from '../../common/http/index.ts';
 import type { Logger } from '../../common/log/logger.ts';
 import type { AuditConfig } from '../config.ts';
 import type { AuditStreams } from '../store/names.ts';
@@ -34,16 +31,6 @@ interface Token {
   readonly roles: readonly string[];
 }
 
-function bearer(header: string | undefined, tokens: readonly Token[]): Token | undefined {
-  if (header === undefined || !header.startsWith('Bearer ')) return undefined;
-  const offered = Buffer.from(header.slice(7).trim());
-  // Compare against every token, in constant time each, so timing tells nothing about which matched.
-  let found: Token | undefined;
-  for (const t of tokens)
-    if (t.secret.length === offered.length && timingSafeEqual(t.secret, offered)) found = t;
-  return found;
-}
-
 function send(ctx: Context, status: number, body: unknown): void {
   ctx.status = status;
   ctx.body = body;
@@ -59,6 +46,11 @@ export function buildApiApp(deps: ApiDeps): Koa {
   const maxSize = config.api.max_page_size;
   const events = eventSearchSchema(maxSize);
   const alerts = alertSearchSchema(maxSize);
+  const operations = {
+    registry: metrics.registry,
+    healthy: deps.healthy,
+    notReadyReason: deps.notReadyReason,
+  };
   const app = new Koa();
   app.silent = true;
 
@@ -90,24 +82,10 @@ export function buildApiApp(deps: ApiDeps): Koa {
       ctx.set('Allow', 'GET, HEAD');
       return send(ctx, 405, { error: 'the audit API is read-only: use GET' });
     }
-    if (path === '/healthz')
-      return send(ctx, deps.healthy() ? 200 : 503, deps.healthy() ? 'ok\n' : 'unhealthy\n');
-    if (path === '/readyz') {
-      const reason = deps.notReadyReason();
-      return send(
-        ctx,
-        reason === undefined ? 200 : 503,
-        reason === undefined ? 'ready\n' : `not ready: ${reason}\n`,
-      );
-    }
-    if (path === '/metrics') {
-      ctx.type = metrics.registry.contentType;
-      ctx.body = await metrics.registry.metrics();
-      return;
-    }
+    if (await serveOperations(ctx, operations)) return;
     if (!path.startsWith('/api/v1/')) return send(ctx, 404, { error: 'not found' });
 
-    const token = bearer(ctx.get('authorization') || undefined, tokens);
+    const token = bearerMatch(ctx.get('authorization') || undefined, tokens);
     if (token === undefined) {
       ctx.set('WWW-Authenticate', 'Bearer');
       return send(ctx, 401, { error: 'a valid bearer token is required' });
@@ -162,22 +140,7 @@ export function buildApiApp(deps: ApiDeps): Koa {
   return app;
 }
 
-export async function listenApi(config: AuditConfig['api'], app: Koa): Promise<Server> {
-  const handler = app.callback();
-  const server = config.tls
-    ? createHttpsServer(
-        { cert: readFileSync(config.tls.cert_file), key: readFileSync(config.tls.key_file) },
-        handler,
-      )
-    : createHttpServer(handler);
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 300_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.listen, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  return server;
+export function listenApi(config: AuditConfig['api'], app: Koa): Promise<Server> {
+  // Longer than the collector's: a verify walks up to `verify_max_events` before it answers.
+  return listenHttp(config, app.callback(), { requestTimeoutMs: 300_000 });
 }

@@ -2,8 +2,17 @@
 // partition (several topics may share a stream) and tolerate streams that do not exist yet.
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { Json } from '../chain/hash.ts';
+import {
+  LENIENT,
+  aggregate,
+  digestFilter,
+  metricValue,
+  numericSort,
+  partitionFilter,
+  scan,
+} from './search.ts';
 
-const LENIENT = { ignore_unavailable: true, allow_no_indices: true } as const;
+const LINK_SOURCE = ['audit.chain', '@timestamp'];
 
 export interface IndexedLink {
   readonly offset: number;
@@ -25,11 +34,6 @@ function chainOfHit(hit: Hit): IndexedLink | undefined {
     timestamp: typeof hit._source?.['@timestamp'] === 'string' ? hit._source['@timestamp'] : undefined,
   };
 }
-
-export const partitionFilter = (topic: string, partition: number): estypes.QueryDslQueryContainer[] => [
-  { term: { 'audit.chain.topic': topic } },
-  { term: { 'audit.chain.partition': partition } },
-];
 
 export async function refresh(
   client: Client,
@@ -53,13 +57,13 @@ export async function lastLinkBefore(
       index,
       ...LENIENT,
       size: 1,
-      _source: ['audit.chain', '@timestamp'],
+      _source: LINK_SOURCE,
       query: {
         bool: {
           filter: [...partitionFilter(topic, partition), { range: { 'audit.chain.offset': { lt: offset } } }],
         },
       },
-      sort: [{ 'audit.chain.offset': { order: 'desc', unmapped_type: 'long' } }],
+      sort: [numericSort('audit.chain.offset', 'desc')],
     },
     { signal },
   );
@@ -77,35 +81,13 @@ export async function linksFrom(
   signal: AbortSignal,
 ): Promise<Map<number, IndexedLink>> {
   const out = new Map<number, IndexedLink>();
-  let after: estypes.SortResults | undefined;
-  for (;;) {
-    const res = await client.search<Json>(
-      {
-        index,
-        ...LENIENT,
-        size: 5000,
-        _source: ['audit.chain', '@timestamp'],
-        query: {
-          bool: {
-            filter: [
-              ...partitionFilter(topic, partition),
-              { range: { 'audit.chain.offset': { gte: offset } } },
-            ],
-          },
-        },
-        sort: [{ 'audit.chain.offset': { order: 'asc', unmapped_type: 'long' } }],
-        ...(after === undefined ? {} : { search_after: after }),
-      },
-      { signal },
-    );
-    const hits = res.hits.hits;
-    for (const h of hits) {
-      const link = chainOfHit(h);
-      if (link !== undefined) out.set(link.offset, link);
-    }
-    if (hits.length < 5000) return out;
-    after = hits.at(-1)?.sort;
+  const filter = [...partitionFilter(topic, partition), { range: { 'audit.chain.offset': { gte: offset } } }];
+  const byOffset = [numericSort('audit.chain.offset', 'asc')];
+  for await (const h of scan(client, index, filter, byOffset, { source: LINK_SOURCE }, signal)) {
+    const link = chainOfHit(h);
+    if (link !== undefined) out.set(link.offset, link);
   }
+  return out;
 }
 
 /** Highest `to_seq` of the partition's digests (0 when none). */
@@ -116,25 +98,14 @@ export async function lastDigestSeq(
   partition: number,
   signal: AbortSignal,
 ): Promise<number> {
-  const res = await client.search(
-    {
-      index,
-      ...LENIENT,
-      size: 0,
-      query: {
-        bool: {
-          filter: [
-            { term: { 'audit.digest.topic': topic } },
-            { term: { 'audit.digest.partition': partition } },
-          ],
-        },
-      },
-      aggs: { last: { max: { field: 'audit.digest.to_seq' } } },
-    },
-    { signal },
+  const aggs = await aggregate(
+    client,
+    index,
+    digestFilter(topic, partition),
+    { last: { max: { field: 'audit.digest.to_seq' } } },
+    signal,
   );
-  const v = (res.aggregations?.['last'] as { value?: number | null } | undefined)?.value;
-  return typeof v === 'number' ? v : 0;
+  return metricValue(aggs, 'last') ?? 0;
 }
 
 /** For each id, the lowest offset below `beforeOffset` at which the partition already has it. */
@@ -149,32 +120,24 @@ export async function firstOffsetsOf(
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (eventIds.length === 0) return out;
-  const res = await client.search(
+  const aggs = await aggregate(
+    client,
+    index,
+    [
+      ...partitionFilter(topic, partition),
+      { terms: { 'event.id': [...eventIds] } },
+      { range: { 'audit.chain.offset': { lt: beforeOffset } } },
+    ],
     {
-      index,
-      ...LENIENT,
-      size: 0,
-      query: {
-        bool: {
-          filter: [
-            ...partitionFilter(topic, partition),
-            { terms: { 'event.id': [...eventIds] } },
-            { range: { 'audit.chain.offset': { lt: beforeOffset } } },
-          ],
-        },
-      },
-      aggs: {
-        ids: {
-          terms: { field: 'event.id', size: eventIds.length },
-          aggs: { first: { min: { field: 'audit.chain.offset' } } },
-        },
+      ids: {
+        terms: { field: 'event.id', size: eventIds.length },
+        aggs: { first: { min: { field: 'audit.chain.offset' } } },
       },
     },
-    { signal },
+    signal,
   );
-  const buckets = (
-    res.aggregations?.['ids'] as { buckets?: { key: string; first: { value: number } }[] } | undefined
-  )?.buckets;
+  const buckets = (aggs?.['ids'] as { buckets?: { key: string; first: { value: number } }[] } | undefined)
+    ?.buckets;
   for (const b of buckets ?? []) out.set(String(b.key), b.first.value);
   return out;
 }
@@ -190,37 +153,16 @@ export async function* eventsForReplay(
   max: number,
   signal: AbortSignal,
 ): AsyncGenerator<{ offset: number; id: string; event: Json }> {
-  let after: estypes.SortResults | undefined;
-  let n = 0;
-  while (n < max) {
-    const size = Math.min(5000, max - n);
-    const res = await client.search<Json>(
-      {
-        index,
-        ...LENIENT,
-        size,
-        query: {
-          bool: {
-            filter: [
-              ...partitionFilter(topic, partition),
-              { range: { 'audit.chain.offset': { lt: beforeOffset } } },
-              { range: { '@timestamp': { gte: sinceTime } } },
-            ],
-          },
-        },
-        sort: [{ 'audit.chain.offset': { order: 'asc', unmapped_type: 'long' } }],
-        ...(after === undefined ? {} : { search_after: after }),
-      },
-      { signal },
-    );
-    for (const h of res.hits.hits) {
-      const link = h._source === undefined ? undefined : chainOfHit(h);
-      if (link !== undefined && h._source !== undefined)
-        yield { offset: link.offset, id: h._id ?? '', event: h._source };
-    }
-    n += res.hits.hits.length;
-    if (res.hits.hits.length < size) return;
-    after = res.hits.hits.at(-1)?.sort;
+  const filter = [
+    ...partitionFilter(topic, partition),
+    { range: { 'audit.chain.offset': { lt: beforeOffset } } },
+    { range: { '@timestamp': { gte: sinceTime } } },
+  ];
+  const byOffset = [numericSort('audit.chain.offset', 'asc')];
+  for await (const h of scan(client, index, filter, byOffset, { max }, signal)) {
+    const link = chainOfHit(h);
+    if (link !== undefined && h._source !== undefined)
+      yield { offset: link.offset, id: h._id ?? '', event: h._source };
   }
 }
 
@@ -255,7 +197,7 @@ export async function recentAlerts(
           ],
         },
       },
-      sort: [{ 'alert.trigger_offset': { order: 'desc', unmapped_type: 'long' } }],
+      sort: [numericSort('alert.trigger_offset', 'desc')],
     },
     { signal },
   );

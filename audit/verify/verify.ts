@@ -3,12 +3,18 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import type { KeyObject } from 'node:crypto';
 import type { Json } from '../chain/hash.ts';
-import { partitionFilter } from '../store/chain-queries.ts';
 import type { AuditStreams } from '../store/names.ts';
+import {
+  LENIENT,
+  aggregate,
+  bucketKeys,
+  digestFilter,
+  metricValue,
+  numericSort,
+  partitionFilter,
+} from '../store/search.ts';
 import type { Finding } from './findings.ts';
 import { ChainWalker } from './walker.ts';
-
-const LENIENT = { ignore_unavailable: true, allow_no_indices: true } as const;
 
 /** A seq number, or an ISO-8601 time that is mapped to the partition's seq range. */
 export type Bound = number | string;
@@ -64,34 +70,20 @@ async function partitionsOf(
   topic: string,
   signal?: AbortSignal,
 ): Promise<number[]> {
-  const opts = signal === undefined ? {} : { signal };
-  const [events, digests] = await Promise.all([
-    client.search(
-      {
-        index: streams.events,
-        ...LENIENT,
-        size: 0,
-        query: { term: { 'audit.chain.topic': topic } },
-        aggs: { p: { terms: { field: 'audit.chain.partition', size: 10_000 } } },
-      },
-      opts,
-    ),
-    client.search(
-      {
-        index: streams.digests,
-        ...LENIENT,
-        size: 0,
-        query: { term: { 'audit.digest.topic': topic } },
-        aggs: { p: { terms: { field: 'audit.digest.partition', size: 10_000 } } },
-      },
-      opts,
-    ),
-  ]);
-  const keys = (r: estypes.SearchResponse) =>
-    ((r.aggregations?.['p'] as { buckets?: { key: number }[] } | undefined)?.buckets ?? []).map((b) =>
-      Number(b.key),
+  const partitionsIn = (index: string, field: 'chain' | 'digest') =>
+    aggregate(
+      client,
+      index,
+      [{ term: { [`audit.${field}.topic`]: topic } }],
+      { p: { terms: { field: `audit.${field}.partition`, size: 10_000 } } },
+      signal,
     );
-  return [...new Set([...keys(events), ...keys(digests)])].sort((a, b) => a - b);
+  const [events, digests] = await Promise.all([
+    partitionsIn(streams.events, 'chain'),
+    partitionsIn(streams.digests, 'digest'),
+  ]);
+  const keys = [...bucketKeys(events, 'p'), ...bucketKeys(digests, 'p')].map(Number);
+  return [...new Set(keys)].sort((a, b) => a - b);
 }
 
 /** Maps a time bound to a seq: the first seq at/after `from`, the last at/before `to`. */
@@ -104,27 +96,17 @@ async function seqAt(
   side: 'from' | 'to',
   signal?: AbortSignal,
 ): Promise<number | undefined> {
-  const res = await client.search(
-    {
-      index,
-      ...LENIENT,
-      size: 0,
-      query: {
-        bool: {
-          filter: [
-            ...partitionFilter(topic, partition),
-            { range: { '@timestamp': side === 'from' ? { gte: time } : { lte: time } } },
-          ],
-        },
-      },
-      aggs: {
-        s: side === 'from' ? { min: { field: 'audit.chain.seq' } } : { max: { field: 'audit.chain.seq' } },
-      },
-    },
-    signal === undefined ? {} : { signal },
+  const aggs = await aggregate(
+    client,
+    index,
+    [
+      ...partitionFilter(topic, partition),
+      { range: { '@timestamp': side === 'from' ? { gte: time } : { lte: time } } },
+    ],
+    { s: side === 'from' ? { min: { field: 'audit.chain.seq' } } : { max: { field: 'audit.chain.seq' } } },
+    signal,
   );
-  const v = (res.aggregations?.['s'] as { value?: number | null } | undefined)?.value;
-  return typeof v === 'number' ? v : undefined;
+  return metricValue(aggs, 's');
 }
 
 export async function verifyTrail(
@@ -173,14 +155,13 @@ export async function verifyTrail(
         query: {
           bool: {
             filter: [
-              { term: { 'audit.digest.topic': topic } },
-              { term: { 'audit.digest.partition': partition } },
+              ...digestFilter(topic, partition),
               { range: { 'audit.digest.to_seq': { gte: from } } },
               ...(Number.isFinite(to) ? [{ range: { 'audit.digest.from_seq': { lte: to } } }] : []),
             ],
           },
         },
-        sort: [{ 'audit.digest.to_seq': { order: 'asc', unmapped_type: 'long' } }],
+        sort: [numericSort('audit.digest.to_seq', 'asc')],
       },
       opts,
     );
@@ -197,10 +178,7 @@ export async function verifyTrail(
           query: {
             bool: { filter: [...partitionFilter(topic, partition), { range: { 'audit.chain.seq': range } }] },
           },
-          sort: [
-            { 'audit.chain.seq': { order: 'asc', unmapped_type: 'long' } },
-            { 'audit.chain.offset': { order: 'asc', unmapped_type: 'long' } },
-          ],
+          sort: [numericSort('audit.chain.seq', 'asc'), numericSort('audit.chain.offset', 'asc')],
           ...(after === undefined ? {} : { search_after: after }),
         },
         opts,

@@ -8,4 +8,6 @@ export { parseSize, parseSizeResult, parseDuration, parseDurationResult, size, d
 export type { ParseResult } from './units.ts';
 export { configTable, configRows, configTypeNames } from './schema-doc.ts';
 export type { ConfigRow } from './schema-doc.ts';
+export { configReference } from './readme.ts';
+export type { ConfigReference, ConfigReferenceOptions, ConfigSection } from './readme.ts';
 export { closestMatch } from './suggest.ts';

@@ -1,8 +1,16 @@
 import { Packr } from 'msgpackr';
 
-// Records are plain data: no msgpackr records/structures (non-standard bytes a Fluentd peer cannot read), and
-// undefined as nil rather than msgpackr's ext-0 convention, which would collide with EventTime.
-const packr = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
+/**
+ * A msgpackr packer for anything a Forward peer reads. Records are plain data: no msgpackr
+ * records/structures (non-standard bytes a Fluentd peer cannot read), and undefined as nil rather
+ * than msgpackr's ext-0 convention, which would collide with EventTime. One per module: a packer
+ * owns a scratch buffer that its in-place modes reuse.
+ */
+export function plainPackr(): Packr {
+  return new Packr({ useRecords: false, encodeUndefinedAsNil: true });
+}
+
+const packr = plainPackr();
 
 /** Append-only msgpack builder for frame envelopes; record bodies are packed by msgpackr. */
 export class MsgpackWriter {

@@ -1,7 +1,7 @@
 // The agent end to end, against a real collector and the real Elasticsearch: the secure forward hop
 // (acks, shared key with users, TLS, gzip), the agent SIGKILLed repeatedly while it tails a growing
 // file, and the collector down for 60 s while the agent buffers on disk and is itself killed.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,31 +9,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from '@elastic/elasticsearch';
 import { silentLogger } from '../../common/log/logger.ts';
 import { Agent } from '../../agent/agent.ts';
 import { startAgentProcess, type AgentProcess } from '../support/agent-process.ts';
 import { freePort } from '../support/collector-process.ts';
 import { startTestCollector, type TestCollector } from '../support/collector.ts';
-import { deleteDataStreams, exactlyOnce, valueCounts, waitForCount } from '../support/es.ts';
+import { exactlyOnce, valueCounts, waitForCount } from '../support/es.ts';
 import { createRecordingExporter, type RecordingExporter } from '../support/recording-exporter.ts';
 import { sendNumberedEvents } from '../support/resending-sender.ts';
-import { ensureStack, type StackEndpoints } from '../support/stack.ts';
+import { stackSession } from '../support/stack.ts';
 import { selfSignedCertificate } from '../support/tls.ts';
 
-let stack: StackEndpoints;
-let es: Client;
 const run = randomBytes(4).toString('hex');
-
-before(async () => {
-  stack = await ensureStack();
-  es = new Client({ node: stack.elasticsearchUrl });
-});
-
-after(async () => {
-  await deleteDataStreams(es, `logs-agent*${run}-*`);
-  await es?.close();
-});
+const stack = stackSession(`logs-agent*${run}-*`);
 
 test('tail -> agent -> collector over TLS with shared key, users, gzip and acks', async (t) => {
   const cert = selfSignedCertificate();
@@ -105,7 +93,9 @@ test('SIGKILL the agent 3 times while it tails a growing file: every line in Ela
   t.after(() => rm(dir, { recursive: true, force: true }));
   const service = `agentkill${run}`;
   const collector: TestCollector = await startTestCollector({
-    exporters: { elasticsearch: { endpoints: [stack.elasticsearchUrl], templates: { replicas: 0 } } },
+    exporters: {
+      elasticsearch: { endpoints: [stack.endpoints.elasticsearchUrl], templates: { replicas: 0 } },
+    },
   });
   t.after(() => collector.stop());
   const config = `[SERVICE]
@@ -149,8 +139,8 @@ test('SIGKILL the agent 3 times while it tails a growing file: every line in Ela
   }
   assert.equal(kills, 3);
   const stream = `logs-${service}-default`;
-  assert.equal(await waitForCount(es, stream, { match_all: {} }, total, 120_000), total);
-  const { missing, duplicated } = exactlyOnce(await valueCounts(es, stream, 'seq'), total);
+  assert.equal(await waitForCount(stack.es, stream, { match_all: {} }, total, 120_000), total);
+  const { missing, duplicated } = exactlyOnce(await valueCounts(stack.es, stream, 'seq'), total);
   assert.deepEqual({ missing, duplicated }, { missing: 0, duplicated: 0 });
   const proc = (await agent.metrics()).output['forward.0']?.proc_records ?? 0;
   t.diagnostic(`the last agent delivered ${proc} records; the kills made the rest be read again`);

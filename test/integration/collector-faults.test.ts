@@ -1,36 +1,24 @@
 // Fault tests against the real servers: the collector SIGKILLed mid-stream, and Elasticsearch, Zipkin
 // and Kafka stopped for 60 s mid-stream. Every event is counted by sequence number at the far end.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from '@elastic/elasticsearch';
 import { Kafka, logLevel } from 'kafkajs';
 import { EventTime } from '../../common/forward/index.ts';
 import { stackDown, stackUp } from '../../cli/stack/stack.ts';
 import { freePort, startCollectorProcess, type CollectorProcess } from '../support/collector-process.ts';
 import { startTestCollector } from '../support/collector.ts';
-import { deleteDataStreams, exactlyOnce, valueCounts, waitForCount } from '../support/es.ts';
+import { exactlyOnce, valueCounts, waitForCount } from '../support/es.ts';
 import { ForwardTestClient } from '../support/forward-client.ts';
 import { sendNumberedEvents } from '../support/resending-sender.ts';
-import { ensureStack, type StackEndpoints } from '../support/stack.ts';
+import { stackSession } from '../support/stack.ts';
 
-let stack: StackEndpoints;
-let es: Client;
 const run = randomBytes(4).toString('hex');
-
-before(async () => {
-  stack = await ensureStack();
-  es = new Client({ node: stack.elasticsearchUrl });
-});
-
-after(async () => {
-  await deleteDataStreams(es, `logs-fault*${run}-*`);
-  await es?.close();
-});
+const stack = stackSession(`logs-fault*${run}-*`);
 
 test('SIGKILL the collector twice during 100k numbered events: every event in Elasticsearch exactly once', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'tributary-kill-'));
@@ -40,7 +28,7 @@ test('SIGKILL the collector twice during 100k numbered events: every event in El
     `receivers:\n  forward: { listen: 127.0.0.1, port: ${forwardPort} }`,
     `http: { listen: 127.0.0.1, port: ${await freePort()} }`,
     `queue: { path: ${join(dir, 'queue')}, fsync: always }`,
-    `exporters:\n  elasticsearch:\n    endpoints: ['${stack.elasticsearchUrl}']\n    templates: { replicas: 0 }`,
+    `exporters:\n  elasticsearch:\n    endpoints: ['${stack.endpoints.elasticsearchUrl}']\n    templates: { replicas: 0 }`,
     'service: { shutdown_timeout: 20s }',
   ].join('\n');
   let collector: CollectorProcess = await startCollectorProcess(dir, config);
@@ -78,8 +66,8 @@ test('SIGKILL the collector twice during 100k numbered events: every event in El
   );
 
   const stream = `logs-${service}-default`;
-  assert.equal(await waitForCount(es, stream, { match_all: {} }, total, 180_000), total);
-  const { missing, duplicated } = exactlyOnce(await valueCounts(es, stream, 'seq'), total);
+  assert.equal(await waitForCount(stack.es, stream, { match_all: {} }, total, 180_000), total);
+  const { missing, duplicated } = exactlyOnce(await valueCounts(stack.es, stream, 'seq'), total);
   assert.deepEqual({ missing, duplicated }, { missing: 0, duplicated: 0 });
   assert.equal(await collector.kill('SIGTERM'), 0, 'a clean stop after the restarts');
 });
@@ -90,12 +78,12 @@ test('Elasticsearch, Zipkin and Kafka stopped for 60 s mid-stream: nothing lost,
   const collector = await startTestCollector({
     exporters: {
       elasticsearch: {
-        endpoints: [stack.elasticsearchUrl],
+        endpoints: [stack.endpoints.elasticsearchUrl],
         templates: { replicas: 0 },
         retry: { max_backoff: '2s' },
       },
-      zipkin: { endpoint: stack.zipkinUrl, retry: { max_backoff: '2s' } },
-      kafka: { brokers: stack.kafkaBrokers, topic, partitions: 3, retry: { max_backoff: '2s' } },
+      zipkin: { endpoint: stack.endpoints.zipkinUrl, retry: { max_backoff: '2s' } },
+      kafka: { brokers: stack.endpoints.kafkaBrokers, topic, partitions: 3, retry: { max_backoff: '2s' } },
     },
     service: { shutdown_timeout: '20s' },
   });
@@ -166,7 +154,7 @@ test('Elasticsearch, Zipkin and Kafka stopped for 60 s mid-stream: nothing lost,
   await sendPhase(5000, 500, 10, false);
   const stream = `logs-${service}-default`;
   assert.equal(
-    await waitForCount(es, stream, { match_all: {} }, 5000),
+    await waitForCount(stack.es, stream, { match_all: {} }, 5000),
     5000,
     'first half indexed before the outage',
   );
@@ -182,20 +170,23 @@ test('Elasticsearch, Zipkin and Kafka stopped for 60 s mid-stream: nothing lost,
   t.diagnostic(`servers were down for ${((Date.now() - down) / 1000).toFixed(0)} s`);
 
   const total = seq;
-  assert.equal(await waitForCount(es, stream, { match_all: {} }, total, 180_000), total);
-  assert.deepEqual(exactlyOnce(await valueCounts(es, stream, 'seq'), total), { missing: 0, duplicated: 0 });
+  assert.equal(await waitForCount(stack.es, stream, { match_all: {} }, total, 180_000), total);
+  assert.deepEqual(exactlyOnce(await valueCounts(stack.es, stream, 'seq'), total), {
+    missing: 0,
+    duplicated: 0,
+  });
 
   for (const { traceId, spans } of spansSentDuringOutage) {
     let found = 0;
     for (let i = 0; i < 300 && found < spans; i++) {
-      const r = await fetch(`${stack.zipkinUrl}/api/v2/trace/${traceId}`);
+      const r = await fetch(`${stack.endpoints.zipkinUrl}/api/v2/trace/${traceId}`);
       found = r.status === 200 ? ((await r.json()) as unknown[]).length : 0;
       if (found < spans) await sleep(200);
     }
     assert.equal(found, spans, `trace ${traceId} in Zipkin once, whole`);
   }
 
-  const kafka = new Kafka({ brokers: stack.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ brokers: stack.endpoints.kafkaBrokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `itest-${randomUUID()}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });

@@ -1,8 +1,11 @@
 // The real local stack for integration tests: started on demand (once, under the stack's lock),
 // and stopped at the end of the run only if this run started it (see test/global-setup.ts).
+import { after, before } from 'node:test';
+import { Client } from '@elastic/elasticsearch';
 import type { ServerName } from '../../cli/stack/server.ts';
 import { stackDown, stackStatus, stackUp } from '../../cli/stack/stack.ts';
 import { loadStackSettings } from '../../cli/stack/settings.ts';
+import { deleteDataStreams } from './es.ts';
 
 export interface StackEndpoints {
   elasticsearchUrl: string;
@@ -30,4 +33,40 @@ export async function ensureStack(): Promise<StackEndpoints> {
 
 export async function stopServers(names: readonly ServerName[]): Promise<void> {
   if (names.length > 0) await stackDown({ only: names });
+}
+
+export interface StackSession {
+  readonly endpoints: StackEndpoints;
+  /** A client of the stack's Elasticsearch. */
+  readonly es: Client;
+}
+
+/**
+ * The stack for the tests of one file: brought up in a `before` hook with a client of its
+ * Elasticsearch; in an `after` hook the data streams the file wrote (`dataStreams`, a pattern
+ * unique to the run) are deleted and the client closed. Read its fields inside tests and hooks.
+ */
+export function stackSession(dataStreams: string): StackSession {
+  let session: StackSession | undefined;
+  before(async () => {
+    const endpoints = await ensureStack();
+    session = { endpoints, es: new Client({ node: endpoints.elasticsearchUrl }) };
+  });
+  after(async () => {
+    if (session === undefined) return;
+    await deleteDataStreams(session.es, dataStreams);
+    await session.es.close();
+  });
+  const started = (): StackSession => {
+    if (session === undefined) throw new Error('the stack session is read before its before() hook ran');
+    return session;
+  };
+  return {
+    get endpoints() {
+      return started().endpoints;
+    },
+    get es() {
+      return started().es;
+    },
+  };
 }

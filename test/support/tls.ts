@@ -1,5 +1,6 @@
-// A throwaway TLS certificate for localhost and 127.0.0.1 (made with the openssl CLI), for the
-// Forward TLS tests of the common server, the agent's output and the agent-to-collector hop.
+// A throwaway TLS certificate for localhost and 127.0.0.1 (made with the openssl CLI), for every TLS
+// test: the Forward server, receiver and output, the agent-to-collector hop, the kubernetes filter's
+// stand-in API server. The certificate is its own CA, so `cert` doubles as the trust anchor.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

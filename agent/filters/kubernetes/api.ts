@@ -8,6 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { join } from 'node:path';
 import type { Logger } from '../../../common/log/logger.ts';
+import type { KubeSettings } from './config.ts';
 
 /** The server answered, but not 200. */
 export class HttpStatusError extends Error {
@@ -36,14 +37,11 @@ export function isUnreachable(err: unknown): boolean {
   );
 }
 
-export interface KubeClientOptions {
-  readonly caFile: string | undefined;
-  readonly caPath: string | undefined;
-  readonly tokenFile: string;
-  readonly tokenTtlMs: number;
-  readonly tlsVerify: boolean;
-  readonly tlsVhost: string | undefined;
-  readonly bufferSize: number;
+/** The connection settings as the filter's config has them, and what the filter adds. */
+export interface KubeClientOptions extends Pick<
+  KubeSettings,
+  'caFile' | 'caPath' | 'tokenFile' | 'tokenTtlMs' | 'tlsVerify' | 'tlsVhost' | 'bufferSize'
+> {
   readonly timeoutMs: number;
   readonly logger: Logger;
   readonly now: () => number;

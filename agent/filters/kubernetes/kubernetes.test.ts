@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,7 +19,8 @@ import {
 } from '../test-helpers.ts';
 import { TagReader, createKubernetesFilterWith, extractHash } from './index.ts';
 import type { KubernetesFilterOptions } from './index.ts';
-import { APACHE_TAG, DOCKER_ID, apachePod, selfSigned, startFakeApi } from './test-api.ts';
+import { selfSignedCertificate } from '../../../test/support/tls.ts';
+import { APACHE_TAG, DOCKER_ID, apachePod, startFakeApi } from './test-api.ts';
 import type { FakeApi } from './test-api.ts';
 
 const TOKEN = 'secret-token';
@@ -374,7 +375,7 @@ describe('kubernetes: metadata from the API server', () => {
   });
 
   it('Use_Kubelet: the pod is found in the kubelet’s /pods list, over HTTPS with Kube_CA_File', async () => {
-    const tls = selfSigned();
+    const tls = selfSignedCertificate();
     const kubelet = await startFakeApi({ token: TOKEN, tls });
     try {
       kubelet.pods.set('default/other', { metadata: { name: 'other', namespace: 'default' } });
@@ -394,12 +395,13 @@ describe('kubernetes: metadata from the API server', () => {
       );
     } finally {
       await kubelet.close();
+      rmSync(tls.dir, { recursive: true, force: true });
     }
   });
 
   it('HTTPS API server: verified with Kube_CA_File; an unknown CA fails unless tls.verify Off', async () => {
-    const tls = selfSigned();
-    const other = selfSigned();
+    const tls = selfSignedCertificate();
+    const other = selfSignedCertificate();
     const secure = await startFakeApi({ token: TOKEN, tls });
     try {
       secure.pods.set('default/apache-logs-annotated', apachePod());
@@ -413,6 +415,7 @@ describe('kubernetes: metadata from the API server', () => {
       assert.deepEqual((await run(unverified, [ev({})]))[0]?.record.kubernetes, FULL);
     } finally {
       await secure.close();
+      for (const c of [tls, other]) rmSync(c.dir, { recursive: true, force: true });
     }
   });
 

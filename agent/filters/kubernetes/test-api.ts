@@ -1,13 +1,9 @@
 // A stand-in Kubernetes API server (and kubelet) for the kubernetes filter's tests: serves Pod and
 // Namespace objects and the kubelet's `/pods` list over HTTP or HTTPS, checks the bearer token,
 // records every request, and can be told to hang (never answer) to exercise the timeout.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 export interface FakeApi {
   readonly url: string;
@@ -24,7 +20,8 @@ export interface FakeApi {
 
 export interface FakeApiOptions {
   readonly token: string;
-  readonly tls?: { readonly key: string; readonly cert: string };
+  /** PEM, e.g. from `selfSignedCertificate()` in test/support/tls.ts. */
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
   /** Default: any free port. */
   readonly port?: number;
 }
@@ -81,37 +78,6 @@ export async function startFakeApi(opts: FakeApiOptions): Promise<FakeApi> {
         server.close(() => resolve());
       }),
   });
-}
-
-/** A self-signed certificate for 127.0.0.1 / localhost (the CA is the certificate itself). */
-export function selfSigned(): { key: string; cert: string; certFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'kube-tls-'));
-  const keyFile = join(dir, 'key.pem');
-  const certFile = join(dir, 'cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { stdio: 'pipe' },
-  );
-  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile };
 }
 
 export const DOCKER_ID = 'aeeccc7a9f00f6e4e066aeff0434cf80621215071f1b20a51e8340aa7c35eac6';

@@ -1,6 +1,8 @@
 // Parses the modify filter's rules and conditions once, at set-up, into plain objects the hot path
 // switches over. Arity and regexes are checked here, so a bad value stops the agent at start with
 // the file, line and key instead of misbehaving per record.
+import { MODIFY_CONDITION_ARGS, MODIFY_RULE_ARITY } from '../../config/modify-syntax.ts';
+import type { ConditionArgument } from '../../config/modify-syntax.ts';
 import type { RoutedInstance } from '../../config/types.ts';
 import { splitQuoted } from '../../config/values.ts';
 import { ruleError } from '../common/errors.ts';
@@ -40,36 +42,8 @@ export type Condition =
       readonly valueRe: RegExp;
     };
 
-/** Rule keys and how many words each takes (`Set KEY VALUE`, `Remove KEY`). */
-export const RULE_ARITY: Readonly<Record<Rule['kind'], 1 | 2>> = {
-  set: 2,
-  add: 2,
-  remove: 1,
-  remove_wildcard: 1,
-  remove_regex: 1,
-  rename: 2,
-  hard_rename: 2,
-  copy: 2,
-  hard_copy: 2,
-  move_to_start: 1,
-  move_to_end: 1,
-};
-
-/** Conditions, what their arguments are: a key (record accessor), a key regex, a value, a value regex. */
-const CONDITIONS: Readonly<
-  Record<Condition['kind'], readonly ('key' | 'keyRegex' | 'value' | 'valueRegex')[]>
-> = {
-  key_exists: ['key'],
-  key_does_not_exist: ['key'],
-  a_key_matches: ['keyRegex'],
-  no_key_matches: ['keyRegex'],
-  key_value_equals: ['key', 'value'],
-  key_value_does_not_equal: ['key', 'value'],
-  key_value_matches: ['key', 'valueRegex'],
-  key_value_does_not_match: ['key', 'valueRegex'],
-  matching_keys_have_matching_values: ['keyRegex', 'valueRegex'],
-  matching_keys_do_not_have_matching_values: ['keyRegex', 'valueRegex'],
-};
+const RULE_ARITY: Readonly<Record<Rule['kind'], 1 | 2>> = MODIFY_RULE_ARITY;
+const CONDITIONS: Readonly<Record<Condition['kind'], readonly ConditionArgument[]>> = MODIFY_CONDITION_ARGS;
 
 function isRuleKind(k: string): k is Rule['kind'] {
   return Object.hasOwn(RULE_ARITY, k);

@@ -2,42 +2,26 @@
 // acks only once the output has the chunk, Tag / Tag_Prefix, shared key.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import logger from 'fluent-logger';
+import { EVENT_MODES, EventTime, ackedSender, endSender } from '../../../test/support/fluent-logger.ts';
 import { ForwardTestClient } from '../../../test/support/forward-client.ts';
 import { RecordingOutput, startEngine, waitFor, withRecorder } from '../../engine/test-helpers.ts';
-
-/** The parts of fluent-logger's sender this test uses; its bundled typings lack `on` and `EventTime`. */
-interface Sender {
-  on(event: 'error', listener: (error: Error) => void): void;
-  emit(label: string, record: object, time: unknown): void;
-  end(label: undefined, record: undefined, callback: () => void): void;
-}
-const EventTime = (logger as unknown as { EventTime: new (seconds: number, nanoseconds: number) => unknown })
-  .EventTime;
 
 const conf = (inputExtra = '', match = 'svc.*'): string =>
   `[SERVICE]\n    scheduler.base 0.01\n    scheduler.cap 0.05\n[INPUT]\n    Name forward\n    Listen 127.0.0.1\n    Port 0\n${inputExtra}\n[OUTPUT]\n    Name null\n    Match ${match}\n`;
 
 describe('forward input', () => {
-  for (const eventMode of ['Message', 'PackedForward', 'CompressedPackedForward'] as const) {
+  for (const eventMode of EVENT_MODES) {
     it(`takes fluent-logger's ${eventMode} with acks, time to the nanosecond`, async (t) => {
       const rec = new RecordingOutput();
       const { engine } = await startEngine({ 'agent.conf': conf() }, withRecorder(rec));
       t.after(() => engine.stop(0));
-      const sender = logger.createFluentSender('svc', {
-        host: '127.0.0.1',
-        port: engine.inputPorts()[0] ?? 0,
-        eventMode,
-        requireAckResponse: true,
-        flushInterval: 5,
-        ackResponseTimeout: 10_000,
-      }) as unknown as Sender;
+      const sender = ackedSender('svc', engine.inputPorts()[0] ?? 0, eventMode);
       const errors: Error[] = [];
       sender.on('error', (e) => errors.push(e));
       for (let i = 0; i < 50; i++)
         sender.emit('web', { i, message: `m${i}` }, new EventTime(1_795_000_000, 1000 + i));
       await waitFor('50 records', () => rec.records.length === 50);
-      await new Promise<void>((resolve) => sender.end(undefined, undefined, () => resolve()));
+      await endSender(sender);
       assert.deepEqual(errors, []);
       const events = rec.chunks.flatMap((c) => c.events);
       assert.ok(rec.chunks.every((c) => c.tag === 'svc.web'));

@@ -2,14 +2,14 @@
 // record goes byte to byte from JSON to msgpack (json-msgpack.ts); any other parser, or a line the
 // fast path gives up on, takes the object path (record-builder.ts, then msgpackr). Both give the
 // same entry: a test decodes and compares them.
-import { Packr } from 'msgpackr';
+import { plainPackr } from '../../../common/forward/index.ts';
 import { EVENT_ID_KEY } from '../../engine/types.ts';
 import { JsonToMsgpack, MAX_JSON_DEPTH, MsgpackOut, cutFound, jsonDeeperThan } from '../../parsers/index.ts';
 import type { Parser, TranscodeResult } from '../../parsers/index.ts';
 import { buildLineEvents } from './record-builder.ts';
 import type { LineView, RecordKeys } from './record-builder.ts';
 
-const packr = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
+const packr = plainPackr();
 
 export class EntryEncoder {
   private readonly keys: RecordKeys;

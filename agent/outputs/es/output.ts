@@ -7,6 +7,7 @@ import {
   BULK_FILTER_PATH,
   classifyStatus,
   itemResult,
+  responseErrorOf,
 } from '../../../collector/exporters/elasticsearch/bulk.ts';
 import type { BulkResponseBody } from '../../../collector/exporters/elasticsearch/bulk.ts';
 import type { Logger } from '../../../common/log/logger.ts';
@@ -28,14 +29,7 @@ function truncate(s: string, max: number): string {
 export function describeRequestError(err: unknown): { type: string; status?: number; reason: string } {
   if (err instanceof errors.ResponseError) {
     const status = err.statusCode ?? 0;
-    const body: unknown = err.body;
-    const e =
-      typeof body === 'object' && body !== null && 'error' in body
-        ? (body as { error?: { type?: string; reason?: string } | string }).error
-        : undefined;
-    const type = typeof e === 'object' && e.type !== undefined ? e.type : `http_${status}`;
-    const reason =
-      typeof e === 'object' && e.reason !== undefined ? e.reason : typeof e === 'string' ? e : err.message;
+    const { type, reason } = responseErrorOf(status, err.body, err.message);
     return { type, status, reason };
   }
   if (err instanceof errors.TimeoutError) return { type: 'timeout', reason: err.message };

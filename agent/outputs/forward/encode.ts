@@ -2,18 +2,17 @@
 // `[tag, bin(entries), {size, chunk?, compressed?}]`, times as EventTime (or integers).
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { Packr, RESET_BUFFER_MODE, REUSE_BUFFER_MODE } from 'msgpackr';
-import { encodePackedForward, newChunkId } from '../../../common/forward/index.ts';
+import { RESET_BUFFER_MODE, REUSE_BUFFER_MODE } from 'msgpackr';
+import { encodePackedForward, newChunkId, plainPackr } from '../../../common/forward/index.ts';
 import type { ForwardOptions } from '../../../common/forward/index.ts';
 import { eventCount } from '../../engine/types.ts';
 import type { Chunk, LogEvent } from '../../engine/types.ts';
+import { MsgpackOut } from '../../parsers/index.ts';
 import type { ForwardSettings } from './types.ts';
 
 const gzipAsync = promisify(gzip);
 
-// The same options as common/forward's writer: plain msgpack a Fluentd peer can read, undefined as nil
-// (msgpackr's ext-0 convention for undefined would read as an EventTime).
-const packr = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
+const packr = plainPackr();
 // msgpackr packs into its own buffer and, in these modes, hands that buffer back with the bounds
 // instead of a fresh subarray, and reuses the same space next time: no allocation per record.
 const PACK_IN_PLACE = REUSE_BUFFER_MODE | RESET_BUFFER_MODE;
@@ -41,8 +40,7 @@ export interface EncodedChunk {
  * chunks at the same time (a worker flushes one chunk at a time).
  */
 export class ForwardEncoder {
-  private buf = Buffer.allocUnsafe(INITIAL_BYTES);
-  private pos = 0;
+  private out = new MsgpackOut(INITIAL_BYTES);
 
   async encode(chunk: Chunk, settings: EncodeSettings): Promise<EncodedChunk> {
     // A chunk encoded by an input worker is already the entries Forward sends (EventTime times).
@@ -61,17 +59,18 @@ export class ForwardEncoder {
       const payload = settings.compress ? await gzipAsync(stream) : stream;
       return { frame: encodePackedForward(settings.tag ?? chunk.tag, payload, options), chunkId };
     } finally {
-      if (this.buf.length > KEEP_BYTES) this.buf = Buffer.allocUnsafe(INITIAL_BYTES);
+      if (this.out.buf.length > KEEP_BYTES) this.out = new MsgpackOut(INITIAL_BYTES);
     }
   }
 
   /** MessagePackEventStream of the events: a view of the scratch buffer, valid until the next call. */
   eventStream(events: readonly LogEvent[], timeAsInteger: boolean): Buffer {
-    this.pos = 0;
+    const out = this.out;
+    out.pos = 0;
     for (const event of events) {
-      this.ensure(15);
-      const buf = this.buf;
-      let p = this.pos;
+      out.ensure(15);
+      const buf = out.buf;
+      let p = out.pos;
       buf[p++] = 0x92;
       // Out-of-range times cannot be sent as EventTime; clamping keeps the chunk deliverable.
       const sec = event.sec >= 0 ? (event.sec <= MAX_U32 ? Math.floor(event.sec) : MAX_U32) : 0;
@@ -91,20 +90,13 @@ export class ForwardEncoder {
         buf.writeUInt32BE(nsec, p + 4);
         p += 8;
       }
-      this.pos = p;
+      out.pos = p;
       const packed = packr.pack(event.record, PACK_IN_PLACE) as Packed;
       const length = packed.end - packed.start;
-      this.ensure(length);
-      packed.copy(this.buf, this.pos, packed.start, packed.end);
-      this.pos += length;
+      out.ensure(length);
+      packed.copy(out.buf, out.pos, packed.start, packed.end);
+      out.pos += length;
     }
-    return this.buf.subarray(0, this.pos);
-  }
-
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    return out.buf.subarray(0, out.pos);
   }
 }

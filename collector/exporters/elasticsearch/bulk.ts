@@ -125,3 +125,22 @@ export function itemResult(item: Record<string, BulkItemResult | undefined> | un
   for (const k in item) return item[k] ?? {};
   return {};
 }
+
+/**
+ * What a whole request's error response says: the `error` object's type and reason (or `error` as
+ * plain text), else `http_<status>` and `fallback` (a proxy's HTML page says nothing useful).
+ */
+export function responseErrorOf(
+  status: number,
+  body: unknown,
+  fallback: string,
+): { type: string; reason: string } {
+  const e =
+    typeof body === 'object' && body !== null && 'error' in body
+      ? (body as { error?: { type?: string; reason?: string } | string | null }).error
+      : undefined;
+  const type = typeof e === 'object' && e?.type !== undefined ? e.type : `http_${status}`;
+  const reason =
+    typeof e === 'object' && e?.reason !== undefined ? e.reason : typeof e === 'string' ? e : fallback;
+  return { type, reason };
+}

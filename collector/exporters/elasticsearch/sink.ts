@@ -10,6 +10,7 @@ import {
   encodeBulk,
   itemResult,
   oneLineSource,
+  responseErrorOf,
 } from './bulk.ts';
 import type { BulkDocument, BulkResponseBody, EncodedBulk } from './bulk.ts';
 import type { ElasticsearchExporterConfig } from './config.ts';
@@ -105,14 +106,7 @@ function errorText(err: unknown): string {
 export function classifyRequestError(err: unknown): RequestFailure {
   if (err instanceof errors.ResponseError) {
     const status = err.statusCode ?? 0;
-    const body: unknown = err.body;
-    const e =
-      typeof body === 'object' && body !== null && 'error' in body
-        ? (body as { error?: { type?: string; reason?: string } | string }).error
-        : undefined;
-    const type = typeof e === 'object' && e?.type !== undefined ? e.type : `http_${status}`;
-    const reason =
-      typeof e === 'object' && e?.reason !== undefined ? e.reason : typeof e === 'string' ? e : err.message;
+    const { type, reason } = responseErrorOf(status, err.body, err.message);
     // 401/403/404 on `_bulk` are credentials, privileges or a proxy: fixed by an operator, not
     // by dead-lettering every document.
     if (

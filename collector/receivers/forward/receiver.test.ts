@@ -3,33 +3,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import logger from 'fluent-logger';
+import { EVENT_MODES, EventTime, ackedSender, endSender } from '../../../test/support/fluent-logger.ts';
 import { startTestCollector } from '../../../test/support/collector.ts';
 import { createRecordingExporter } from '../../../test/support/recording-exporter.ts';
 import { ForwardTestClient } from '../../../test/support/forward-client.ts';
 
-/** The parts of fluent-logger's sender this test uses; its bundled typings lack `on` and `EventTime`. */
-interface Sender {
-  on(event: 'error', listener: (error: Error) => void): void;
-  emit(label: string, record: object, time: unknown): void;
-  end(label: undefined, record: undefined, callback: () => void): void;
-}
-const EventTime = (logger as unknown as { EventTime: new (seconds: number, nanoseconds: number) => unknown })
-  .EventTime;
-
-for (const eventMode of ['Message', 'PackedForward', 'CompressedPackedForward'] as const) {
+for (const eventMode of EVENT_MODES) {
   test(`fluent-logger (${eventMode}, acks on) delivers every event, field for field, with sub-second time`, async (t) => {
     const recording = createRecordingExporter();
     const { forwardPort, stop, collector } = await startTestCollector({}, { exporters: [recording] });
     t.after(stop);
-    const sender = logger.createFluentSender('svc', {
-      host: '127.0.0.1',
-      port: forwardPort,
-      eventMode,
-      requireAckResponse: true,
-      flushInterval: 5,
-      ackResponseTimeout: 10_000,
-    }) as unknown as Sender;
+    const sender = ackedSender('svc', forwardPort, eventMode);
     const errors: Error[] = [];
     sender.on('error', (e: Error) => errors.push(e));
     const sent = Array.from({ length: 200 }, (_, i) => ({
@@ -41,7 +25,7 @@ for (const eventMode of ['Message', 'PackedForward', 'CompressedPackedForward'] 
     for (const record of sent)
       sender.emit('web', record, new EventTime(1_795_000_000, 123_000_000 + sent.indexOf(record)));
     await recording.waitForLogs(sent.length);
-    await new Promise<void>((resolve) => sender.end(undefined, undefined, () => resolve()));
+    await endSender(sender);
     assert.deepEqual(errors, []);
     assert.equal(recording.logs.length, sent.length);
     assert.ok(recording.tags.every((tag) => tag === 'svc.web'));

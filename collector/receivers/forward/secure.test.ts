@@ -2,10 +2,7 @@
 // TLS socket: what the agent's forward output (Fluent Bit `tls on`, `Shared_Key`) will use.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { connect, type TLSSocket } from 'node:tls';
 import {
   ClientHandshake,
@@ -16,35 +13,7 @@ import {
 } from '../../../common/forward/index.ts';
 import { startTestCollector } from '../../../test/support/collector.ts';
 import { createRecordingExporter } from '../../../test/support/recording-exporter.ts';
-
-function selfSigned(dir: string): { cert: string; key: string } {
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
+import { selfSignedCertificate } from '../../../test/support/tls.ts';
 
 /** Reads whole msgpack frames off a socket, one at a time. */
 function frames(socket: TLSSocket): () => Promise<Uint8Array> {
@@ -75,16 +44,18 @@ async function handshakeAndSend(port: number, ca: Buffer, sharedKey: string) {
 }
 
 test('TLS + shared key: a client with the right key is accepted and acked; a wrong key is refused', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'collector-tls-'));
+  const { dir, cert: ca, certFile, keyFile } = selfSignedCertificate();
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const { cert, key } = selfSigned(dir);
   const recording = createRecordingExporter();
   const { forwardPort, stop } = await startTestCollector(
-    { receivers: { forward: { shared_key: 'a-shared-secret', tls: { cert_file: cert, key_file: key } } } },
+    {
+      receivers: {
+        forward: { shared_key: 'a-shared-secret', tls: { cert_file: certFile, key_file: keyFile } },
+      },
+    },
     { exporters: [recording] },
   );
   t.after(stop);
-  const ca = readFileSync(cert);
 
   const good = await handshakeAndSend(forwardPort, ca, 'a-shared-secret');
   assert.equal(good.pong.authenticated, true);

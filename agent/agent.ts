@@ -10,7 +10,7 @@ import { Engine } from './engine/engine.ts';
 import type { PluginFactories } from './engine/engine.ts';
 import type { MetricsSnapshot } from './engine/types.ts';
 import { MonitoringServer } from './http/index.ts';
-import { PLUGIN_FACTORIES } from './plugins.ts';
+import { loadPluginFactories } from './plugins.ts';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -42,7 +42,7 @@ export class Agent {
     for (const w of config.warnings) options.logger.warn(`${w.file}:${w.line ?? 0}: ${w.message}`);
     const engine = await Engine.start(config, {
       logger: options.logger,
-      factories: options.factories ?? PLUGIN_FACTORIES,
+      factories: options.factories ?? (await loadPluginFactories(config)),
     });
     const agent = new Agent(file, engine, options);
     try {
@@ -124,7 +124,7 @@ export class Agent {
     try {
       this.engine = await Engine.start(config, {
         logger: log,
-        factories: this.options.factories ?? PLUGIN_FACTORIES,
+        factories: this.options.factories ?? (await loadPluginFactories(config)),
       });
     } catch (error) {
       log.error('reload failed to start the new pipeline; restarting the previous one', {
@@ -132,7 +132,7 @@ export class Agent {
       });
       this.engine = await Engine.start(old.config, {
         logger: log,
-        factories: this.options.factories ?? PLUGIN_FACTORIES,
+        factories: this.options.factories ?? (await loadPluginFactories(old.config)),
       });
       return false;
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { silentLogger } from '../../common/log/logger.ts';
 import { loadAgentConfig } from '../config/load.ts';
 import { tmpConfig } from '../config/test-helpers.ts';
-import { PLUGIN_FACTORIES } from '../plugins.ts';
+import { loadPluginFactories } from '../plugins.ts';
 import { Engine } from './engine.ts';
 import type { PluginFactories } from './engine.ts';
 import type { Chunk, FlushResult, OutputFactory } from './types.ts';
@@ -36,9 +36,11 @@ export class RecordingOutput {
   });
 }
 
-/** PLUGIN_FACTORIES plus a `record` output (config `Name null` is replaced per Match by the test). */
+const ALL = await loadPluginFactories();
+
+/** Every plugin, with the `null` output replaced by the recorder. */
 export function withRecorder(recorder: RecordingOutput): PluginFactories {
-  return { ...PLUGIN_FACTORIES, outputs: { ...PLUGIN_FACTORIES.outputs, null: recorder.factory } };
+  return { ...ALL, outputs: { ...ALL.outputs, null: recorder.factory } };
 }
 
 export async function startEngine(

@@ -18,7 +18,7 @@ process.on('warning', (w) => {
 });
 const { buildProgram } = await import('../main.ts');
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await buildProgram(process.argv)).parseAsync(process.argv);
 } catch (error) {
   console.error(`tributary: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

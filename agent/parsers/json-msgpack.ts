@@ -61,6 +61,121 @@ export class MsgpackOut {
     }
   }
 
+  /**
+   * A string, ASCII copied in a loop (most log strings are short ASCII, where a native call per
+   * string costs more than the copy), anything else through Buffer#write.
+   */
+  asciiOrString(s: string): void {
+    const n = s.length;
+    if (n < 0x100) {
+      // The same header msgpackr and common/forward write: fixstr under 32 bytes, else str8.
+      const head = n < 32 ? 1 : 2;
+      this.ensure(head + n);
+      const b = this.buf;
+      const at = this.pos;
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) return this.string(s);
+        b[at + head + i] = c;
+      }
+      if (head === 1) b[at] = 0xa0 | n;
+      else {
+        b[at] = 0xd9;
+        b[at + 1] = n;
+      }
+      this.pos = at + head + n;
+      return;
+    }
+    this.string(s);
+  }
+
+  /**
+   * Encodes a JSON-like value (what parsers and Forward decoding produce): strings, numbers,
+   * booleans, null/undefined, arrays, plain objects, byte arrays. Returns false, with `pos` where
+   * it was, on anything else (a Date, a class instance, a cycle, too deep): the caller then uses a
+   * general encoder for that record.
+   */
+  value(v: unknown, depth = 0): boolean {
+    const mark = this.pos;
+    if (this.valueAt(v, depth)) return true;
+    this.pos = mark;
+    return false;
+  }
+
+  private valueAt(v: unknown, depth: number): boolean {
+    switch (typeof v) {
+      case 'string':
+        this.asciiOrString(v);
+        return true;
+      case 'number':
+        this.number(v);
+        return true;
+      case 'boolean':
+        this.ensure(1);
+        this.buf[this.pos++] = v ? 0xc3 : 0xc2;
+        return true;
+      case 'undefined':
+        this.ensure(1);
+        this.buf[this.pos++] = 0xc0;
+        return true;
+      case 'object': {
+        if (v === null) {
+          this.ensure(1);
+          this.buf[this.pos++] = 0xc0;
+          return true;
+        }
+        if (depth >= MAX_DEPTH) return false;
+        if (Array.isArray(v)) {
+          const n = v.length;
+          if (n > 0xffff) return false;
+          this.ensure(3);
+          if (n < 16) this.buf[this.pos++] = 0x90 | n;
+          else {
+            this.buf[this.pos++] = 0xdc;
+            this.buf.writeUInt16BE(n, this.pos);
+            this.pos += 2;
+          }
+          for (const item of v as unknown[]) if (!this.valueAt(item, depth + 1)) return false;
+          return true;
+        }
+        if (v instanceof Uint8Array) {
+          const n = v.length;
+          this.ensure(5 + n);
+          if (n < 0x100) {
+            this.buf[this.pos++] = 0xc4;
+            this.buf[this.pos++] = n;
+          } else if (n < 0x10000) {
+            this.buf[this.pos++] = 0xc5;
+            this.buf.writeUInt16BE(n, this.pos);
+            this.pos += 2;
+          } else {
+            this.buf[this.pos++] = 0xc6;
+            this.buf.writeUInt32BE(n, this.pos);
+            this.pos += 4;
+          }
+          this.bytes(v, 0, n);
+          return true;
+        }
+        const proto = Object.getPrototypeOf(v) as unknown;
+        if (proto !== Object.prototype && proto !== null) return false;
+        const record = v as Record<string, unknown>;
+        const keys = Object.keys(record);
+        const n = keys.length;
+        if (n > 0xffff) return false;
+        const at = this.openMap();
+        for (let i = 0; i < n; i++) {
+          const key = keys[i] as string;
+          this.asciiOrString(key);
+          if (!this.valueAt(record[key], depth + 1)) return false;
+        }
+        this.closeMap(at, n);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
   string(s: string): void {
     const length = Buffer.byteLength(s);
     this.strHeader(length);

@@ -1,0 +1,45 @@
+// Creating an instrumentation hooks module loading at once, so this runs before anything it
+// patches is loaded (and before @opentelemetry/sdk-node, which loads @grpc/grpc-js).
+import type { IncomingMessage } from 'node:http';
+import type { KoaLayerType } from '@opentelemetry/instrumentation-koa';
+import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
+import type { ResolvedConfig } from '../config.ts';
+import { otel } from './otel.ts';
+
+type Instrumentation = Exclude<NodeSDKConfiguration['instrumentations'][number], unknown[]>;
+
+function pathOf(url: string | undefined): string {
+  if (url === undefined) return '';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+export function createInstrumentations(tracing: ResolvedConfig['tracing']): Instrumentation[] {
+  const on = tracing.instrumentations;
+  const list: Instrumentation[] = [];
+  if (on.http) {
+    const { HttpInstrumentation } = otel.http();
+    const ignored = new Set(tracing.ignoreIncomingPaths);
+    list.push(
+      new HttpInstrumentation(
+        ignored.size === 0
+          ? {}
+          : { ignoreIncomingRequestHook: (req: IncomingMessage) => ignored.has(pathOf(req.url)) },
+      ),
+    );
+  }
+  if (on.koa) {
+    const { KoaInstrumentation } = otel.koa();
+    const ignoreLayersType = on.koaMiddlewareSpans ? [] : ['middleware' as KoaLayerType];
+    list.push(new KoaInstrumentation({ ignoreLayersType }));
+  }
+  if (on.undici) {
+    const { UndiciInstrumentation } = otel.undici();
+    list.push(new UndiciInstrumentation());
+  }
+  if (on.grpc) {
+    const { GrpcInstrumentation } = otel.grpc();
+    list.push(new GrpcInstrumentation());
+  }
+  return list;
+}

@@ -3,8 +3,9 @@
 // koa services with the instrumentation package (`--import .../register`), under a stream of
 // requests; then where to look. Ctrl-C stops everything it started (the stack keeps running).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,7 +92,7 @@ export function registerDemoCommand(program: Command): void {
       const quiet = createLogger({ level: 'warn', component: 'demo' });
       say('starting the local stack (first run downloads the servers from Maven Central)…');
       await stackUp({ log: say });
-      const { ports } = loadStackSettings();
+      const { ports, root } = loadStackSettings();
       const dir = await mkdtemp(join(tmpdir(), 'tributary-demo-'));
       const stop = new AbortController();
       process.once('SIGINT', () => stop.abort());
@@ -148,15 +149,28 @@ export function registerDemoCommand(program: Command): void {
         logger: createLogger({ level: 'warn', component: 'agent' }),
       });
 
-      const keys = generateSigningKeyPair();
+      // One signing key for every demo run: they all append to the same audit stream, and `verify`
+      // checks every digest in it against the one public key.
+      const keyDir = join(root, 'demo');
+      const privateKey = join(keyDir, 'audit-signing.key');
+      const publicKey = join(keyDir, 'audit-signing.pub');
+      if (!existsSync(privateKey) || !existsSync(publicKey)) {
+        const keys = generateSigningKeyPair();
+        await mkdir(keyDir, { recursive: true });
+        await writeFile(privateKey, keys.privatePem, { mode: 0o600 });
+        await writeFile(publicKey, keys.publicPem);
+      }
+      // A trail per key: a stream holding digests signed by an older key would not verify.
+      const trail = `demo${createHash('sha256')
+        .update(await readFile(publicKey))
+        .digest('hex')
+        .slice(0, 8)}`;
       const auditToken = randomBytes(16).toString('hex');
-      await writeFile(join(dir, 'audit-signing.key'), keys.privatePem, { mode: 0o600 });
-      await writeFile(join(dir, 'audit-signing.pub'), keys.publicPem);
       const auditPort = await portNear(9480);
       const auditYaml = [
         `kafka: { brokers: ['127.0.0.1:${ports.kafka}'], topic: ${AUDIT_TOPIC} }`,
-        `elasticsearch: { endpoints: ['http://127.0.0.1:${ports.elasticsearch}'], templates: { replicas: 0 } }`,
-        `signing: { private_key_file: ${join(dir, 'audit-signing.key')}, public_key_file: ${join(dir, 'audit-signing.pub')} }`,
+        `elasticsearch: { endpoints: ['http://127.0.0.1:${ports.elasticsearch}'], namespace: ${trail}, templates: { replicas: 0 } }`,
+        `signing: { private_key_file: ${privateKey}, public_key_file: ${publicKey} }`,
         `api: { listen: 127.0.0.1, port: ${auditPort}, tokens: [{ name: demo, token: ${auditToken} }] }`,
         // Digests often, so that `verify` has signatures to check within the first minute.
         'chain: { digest_every_events: 50, digest_every: 10s }',

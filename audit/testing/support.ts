@@ -215,12 +215,25 @@ export function auditEvent(overrides: Json = {}): Json {
   return merge(base, overrides);
 }
 
+/**
+ * Polls `fn` until it gives a value. A throw counts as "not yet": a search on a data stream that was
+ * created a moment ago can fail with no_shard_available until its primary shard has started.
+ */
 export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
   const deadline = Date.now() + ms;
+  let lastError: unknown;
   for (;;) {
-    const v = await fn();
+    let v: T | undefined;
+    try {
+      v = await fn();
+    } catch (error) {
+      lastError = error;
+    }
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      const why = lastError === undefined ? '' : ` (last error: ${(lastError as Error).message})`;
+      throw new Error(`timed out waiting for ${what}${why}`);
+    }
     await sleep(200);
   }
 }

@@ -40,11 +40,5 @@ export {
   type TimeFormatOptions,
 } from './strptime.ts';
 export { parseTypes, type CastType } from './typecast.ts';
-export {
-  JsonToMsgpack,
-  MAX_DEPTH as MAX_JSON_DEPTH,
-  MsgpackOut,
-  cutFound,
-  jsonDeeperThan,
-} from './json-msgpack.ts';
+export { JsonToMsgpack, MAX_DEPTH as MAX_JSON_DEPTH, cutFound, jsonDeeperThan } from './json-msgpack.ts';
 export type { TranscodeResult } from './json-msgpack.ts';

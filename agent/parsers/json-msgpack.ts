@@ -8,7 +8,7 @@
 // with nothing written, and the caller takes the JSON.parse path, which decides what happens to the
 // line. A test checks it against JSON.parse on generated and fuzzed input.
 
-import { DEFAULT_MAX_DEPTH } from '../../common/forward/index.ts';
+import { DEFAULT_MAX_DEPTH, MsgpackWriter } from '../../common/forward/index.ts';
 
 /**
  * Forward receivers (common/forward) refuse msgpack nested deeper than DEFAULT_MAX_DEPTH, counted
@@ -20,226 +20,6 @@ const FAIL = -1;
 // What follows a member or item: `,` and another one, or the container's closing bracket.
 const MORE = 1;
 const DONE = 0;
-
-/** A growable output buffer shared by the transcoder and its caller (who adds keys and the time). */
-export class MsgpackOut {
-  buf: Buffer;
-  pos = 0;
-
-  constructor(initial = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(initial);
-  }
-
-  bytes(src: Uint8Array, start: number, end: number): void {
-    this.ensure(end - start);
-    this.buf.set(src.subarray(start, end), this.pos);
-    this.pos += end - start;
-  }
-
-  ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-  }
-
-  strHeader(length: number): void {
-    this.ensure(5 + length);
-    const b = this.buf;
-    if (length < 32) b[this.pos++] = 0xa0 | length;
-    else if (length < 0x100) {
-      b[this.pos++] = 0xd9;
-      b[this.pos++] = length;
-    } else if (length < 0x10000) {
-      b[this.pos++] = 0xda;
-      b.writeUInt16BE(length, this.pos);
-      this.pos += 2;
-    } else {
-      b[this.pos++] = 0xdb;
-      b.writeUInt32BE(length, this.pos);
-      this.pos += 4;
-    }
-  }
-
-  /**
-   * A string, ASCII copied in a loop (most log strings are short ASCII, where a native call per
-   * string costs more than the copy), anything else through Buffer#write.
-   */
-  asciiOrString(s: string): void {
-    const n = s.length;
-    if (n < 0x100) {
-      // The same header msgpackr and common/forward write: fixstr under 32 bytes, else str8.
-      const head = n < 32 ? 1 : 2;
-      this.ensure(head + n);
-      const b = this.buf;
-      const at = this.pos;
-      for (let i = 0; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) return this.string(s);
-        b[at + head + i] = c;
-      }
-      if (head === 1) b[at] = 0xa0 | n;
-      else {
-        b[at] = 0xd9;
-        b[at + 1] = n;
-      }
-      this.pos = at + head + n;
-      return;
-    }
-    this.string(s);
-  }
-
-  /**
-   * Encodes a JSON-like value (what parsers and Forward decoding produce): strings, numbers,
-   * booleans, null/undefined, arrays, plain objects, byte arrays. Returns false, with `pos` where
-   * it was, on anything else (a Date, a class instance, a cycle, too deep): the caller then uses a
-   * general encoder for that record.
-   */
-  value(v: unknown, depth = 0): boolean {
-    const mark = this.pos;
-    if (this.valueAt(v, depth)) return true;
-    this.pos = mark;
-    return false;
-  }
-
-  private valueAt(v: unknown, depth: number): boolean {
-    switch (typeof v) {
-      case 'string':
-        this.asciiOrString(v);
-        return true;
-      case 'number':
-        this.number(v);
-        return true;
-      case 'boolean':
-        this.ensure(1);
-        this.buf[this.pos++] = v ? 0xc3 : 0xc2;
-        return true;
-      case 'undefined':
-        this.ensure(1);
-        this.buf[this.pos++] = 0xc0;
-        return true;
-      case 'object': {
-        if (v === null) {
-          this.ensure(1);
-          this.buf[this.pos++] = 0xc0;
-          return true;
-        }
-        if (depth >= MAX_DEPTH) return false;
-        if (Array.isArray(v)) {
-          const n = v.length;
-          if (n > 0xffff) return false;
-          this.ensure(3);
-          if (n < 16) this.buf[this.pos++] = 0x90 | n;
-          else {
-            this.buf[this.pos++] = 0xdc;
-            this.buf.writeUInt16BE(n, this.pos);
-            this.pos += 2;
-          }
-          for (const item of v as unknown[]) if (!this.valueAt(item, depth + 1)) return false;
-          return true;
-        }
-        if (v instanceof Uint8Array) {
-          const n = v.length;
-          this.ensure(5 + n);
-          if (n < 0x100) {
-            this.buf[this.pos++] = 0xc4;
-            this.buf[this.pos++] = n;
-          } else if (n < 0x10000) {
-            this.buf[this.pos++] = 0xc5;
-            this.buf.writeUInt16BE(n, this.pos);
-            this.pos += 2;
-          } else {
-            this.buf[this.pos++] = 0xc6;
-            this.buf.writeUInt32BE(n, this.pos);
-            this.pos += 4;
-          }
-          this.bytes(v, 0, n);
-          return true;
-        }
-        const proto = Object.getPrototypeOf(v) as unknown;
-        if (proto !== Object.prototype && proto !== null) return false;
-        const record = v as Record<string, unknown>;
-        const keys = Object.keys(record);
-        const n = keys.length;
-        if (n > 0xffff) return false;
-        const at = this.openMap();
-        for (let i = 0; i < n; i++) {
-          const key = keys[i] as string;
-          this.asciiOrString(key);
-          if (!this.valueAt(record[key], depth + 1)) return false;
-        }
-        this.closeMap(at, n);
-        return true;
-      }
-      default:
-        return false;
-    }
-  }
-
-  string(s: string): void {
-    const length = Buffer.byteLength(s);
-    this.strHeader(length);
-    this.pos += this.buf.write(s, this.pos, 'utf8');
-  }
-
-  number(n: number): void {
-    this.ensure(9);
-    const b = this.buf;
-    // -0 goes out as 0, as msgpackr writes it, so both paths give the same record.
-    if (Number.isInteger(n) && n >= 0 && n <= 0xffffffff) {
-      if (n < 0x80) b[this.pos++] = n + 0;
-      else if (n < 0x100) {
-        b[this.pos++] = 0xcc;
-        b[this.pos++] = n;
-      } else if (n < 0x10000) {
-        b[this.pos++] = 0xcd;
-        b.writeUInt16BE(n, this.pos);
-        this.pos += 2;
-      } else {
-        b[this.pos++] = 0xce;
-        b.writeUInt32BE(n, this.pos);
-        this.pos += 4;
-      }
-    } else if (Number.isInteger(n) && n < 0 && n >= -0x80000000) {
-      if (n >= -32) b[this.pos++] = n & 0xff;
-      else {
-        b[this.pos++] = 0xd2;
-        b.writeInt32BE(n, this.pos);
-        this.pos += 4;
-      }
-    } else {
-      b[this.pos++] = 0xcb;
-      b.writeDoubleBE(n, this.pos);
-      this.pos += 8;
-    }
-  }
-
-  /** Reserves a map16 header; closeMap writes the count. */
-  openMap(): number {
-    this.ensure(3);
-    const at = this.pos;
-    this.buf[at] = 0xde;
-    this.pos += 3;
-    return at;
-  }
-
-  closeMap(at: number, members: number): void {
-    this.buf.writeUInt16BE(members, at + 1);
-  }
-
-  /** Reserves an array16 header; closeArray writes the count. */
-  openArray(): number {
-    this.ensure(3);
-    const at = this.pos;
-    this.buf[at] = 0xdc;
-    this.pos += 3;
-    return at;
-  }
-
-  closeArray(at: number, items: number): void {
-    this.buf.writeUInt16BE(items, at + 1);
-  }
-}
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -259,7 +39,7 @@ export interface TranscodeResult {
 }
 
 /** Removes the found member from `out`, moving what was written after it back. */
-export function cutFound(out: MsgpackOut, result: TranscodeResult): void {
+export function cutFound(out: MsgpackWriter, result: TranscodeResult): void {
   out.buf.copy(out.buf, result.foundStart, result.foundEnd, out.pos);
   out.pos -= result.foundEnd - result.foundStart;
   result.members--;
@@ -270,7 +50,7 @@ export class JsonToMsgpack {
   private src: Buffer = Buffer.alloc(0);
   private i = 0;
   private end = 0;
-  private out: MsgpackOut = new MsgpackOut(16);
+  private out: MsgpackWriter = new MsgpackWriter(16);
   private findBytes: Buffer | undefined;
   private noteBytes: Buffer | undefined;
   private readonly keyBytes = new Map<string, Buffer>();
@@ -280,7 +60,7 @@ export class JsonToMsgpack {
     src: Buffer,
     start: number,
     end: number,
-    out: MsgpackOut,
+    out: MsgpackWriter,
     findKey: string | undefined,
     result: TranscodeResult,
     noteKey?: string,

@@ -56,4 +56,4 @@ export type {
   LogFields,
 } from './server.ts';
 export { newChunkId } from './chunk-id.ts';
-export { plainPackr } from './msgpack-writer.ts';
+export { MsgpackWriter } from './msgpack-writer.ts';

@@ -1,21 +1,23 @@
 import { Packr } from 'msgpackr';
 
 /**
- * A msgpackr packer for anything a Forward peer reads. Records are plain data: no msgpackr
- * records/structures (non-standard bytes a Fluentd peer cannot read), and undefined as nil rather
- * than msgpackr's ext-0 convention, which would collide with EventTime. One per module: a packer
- * owns a scratch buffer that its in-place modes reuse.
+ * For what the writer declines. Plain data only: no msgpackr records/structures (non-standard
+ * bytes a Fluentd peer cannot read), and undefined as nil rather than msgpackr's ext-0 convention,
+ * which would collide with EventTime.
  */
-export function plainPackr(): Packr {
-  return new Packr({ useRecords: false, encodeUndefinedAsNil: true });
-}
+const packr = new Packr({ useRecords: false, encodeUndefinedAsNil: true });
 
-const packr = plainPackr();
+/** Deeper values than this are left to msgpackr (receivers limit nesting anyway). */
+const FAST_DEPTH = 62;
 
-/** Append-only msgpack builder for frame envelopes; record bodies are packed by msgpackr. */
+/**
+ * The msgpack writer of the project: frame envelopes, records, and the agent's JSON-to-msgpack
+ * transcoder, which writes into `buf` at `pos` directly (hence public) and patches map and array
+ * counts it only knows at the end (`openMap`/`closeMap`).
+ */
 export class MsgpackWriter {
-  private buf: Buffer;
-  private pos = 0;
+  buf: Buffer;
+  pos = 0;
 
   constructor(initialSize = 256) {
     this.buf = Buffer.allocUnsafe(initialSize);
@@ -88,9 +90,125 @@ export class MsgpackWriter {
     return this;
   }
 
-  /** Any JSON-like value (plus Date, Map, Uint8Array), packed by msgpackr. */
+  /**
+   * Any value. What records are made of (strings, numbers, booleans, null/undefined, arrays, plain
+   * objects, byte arrays) is written here, several times faster than msgpackr without its native
+   * addon; anything else (Date, Map, class instances, very deep values) goes through msgpackr.
+   */
   value(v: unknown): this {
-    return this.raw(packr.pack(v));
+    const mark = this.pos;
+    if (!this.plain(v, 0)) {
+      this.pos = mark;
+      this.raw(packr.pack(v));
+    }
+    return this;
+  }
+
+  /**
+   * A string, ASCII copied in a loop (most log strings are short ASCII, where a native call per
+   * string costs more than the copy), anything else through Buffer#write. Same bytes as string().
+   */
+  asciiOrString(s: string): this {
+    const n = s.length;
+    if (n >= 0x100) return this.string(s);
+    const head = n < 32 ? 1 : 2;
+    this.ensure(head + n);
+    const b = this.buf;
+    const at = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return this.string(s);
+      b[at + head + i] = c;
+    }
+    if (head === 1) b[at] = 0xa0 | n;
+    else {
+      b[at] = 0xd9;
+      b[at + 1] = n;
+    }
+    this.pos = at + head + n;
+    return this;
+  }
+
+  /** A str header for `length` bytes (the caller writes them). */
+  strHeader(length: number): this {
+    if (length < 32) return this.byte(0xa0 | length);
+    if (length < 0x100) return this.byte(0xd9).byte(length);
+    if (length < 0x10000) return this.byte(0xda).u16(length);
+    return this.byte(0xdb).u32(length);
+  }
+
+  /** Reserves a map16 header and returns where it is; closeMap writes the count. */
+  openMap(): number {
+    const at = this.pos;
+    this.byte(0xde).u16(0);
+    return at;
+  }
+
+  closeMap(at: number, members: number): void {
+    this.buf.writeUInt16BE(members, at + 1);
+  }
+
+  /** Reserves an array16 header and returns where it is; closeArray writes the count. */
+  openArray(): number {
+    const at = this.pos;
+    this.byte(0xdc).u16(0);
+    return at;
+  }
+
+  closeArray(at: number, items: number): void {
+    this.buf.writeUInt16BE(items, at + 1);
+  }
+
+  /** src[start, end) as they are. */
+  bytes(src: Uint8Array, start: number, end: number): this {
+    return this.raw(src.subarray(start, end));
+  }
+
+  private plain(v: unknown, depth: number): boolean {
+    switch (typeof v) {
+      case 'string':
+        this.asciiOrString(v);
+        return true;
+      case 'number':
+        this.number(v);
+        return true;
+      case 'boolean':
+        this.boolean(v);
+        return true;
+      case 'undefined':
+        this.nil();
+        return true;
+      case 'object': {
+        if (v === null) {
+          this.nil();
+          return true;
+        }
+        if (depth >= FAST_DEPTH) return false;
+        if (Array.isArray(v)) {
+          this.arrayHeader(v.length);
+          for (const item of v as unknown[]) if (!this.plain(item, depth + 1)) return false;
+          return true;
+        }
+        if (v instanceof Uint8Array) {
+          this.binary(v);
+          return true;
+        }
+        const proto = Object.getPrototypeOf(v) as unknown;
+        if (proto !== Object.prototype && proto !== null) return false;
+        const record = v as Record<string, unknown>;
+        const keys = Object.keys(record);
+        // map16 like msgpackr, so that both give the same bytes for a record.
+        if (keys.length > 0xffff) return false;
+        this.byte(0xde).u16(keys.length);
+        for (const key of keys) {
+          this.asciiOrString(key);
+          if (!this.plain(record[key], depth + 1)) return false;
+        }
+        return true;
+      }
+      default:
+        return false;
+    }
   }
 
   raw(bytes: Uint8Array): this {
@@ -125,7 +243,7 @@ export class MsgpackWriter {
     return this.buf.subarray(0, this.pos);
   }
 
-  private ensure(n: number): void {
+  ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
     this.buf.copy(next, 0, 0, this.pos);

@@ -1,20 +1,18 @@
 // Lines -> Forward entries (msgpack) in one buffer, for the parse workers. With a json parser the
 // record goes byte to byte from JSON to msgpack (json-msgpack.ts); any other parser, or a line the
-// fast path gives up on, takes the object path (record-builder.ts, then msgpackr). Both give the
+// fast path gives up on, takes the object path (record-builder.ts, then MsgpackWriter). Both give the
 // same entry: a test decodes and compares them.
-import { plainPackr } from '../../../common/forward/index.ts';
 import { EVENT_ID_KEY } from '../../engine/types.ts';
-import { JsonToMsgpack, MAX_JSON_DEPTH, MsgpackOut, cutFound, jsonDeeperThan } from '../../parsers/index.ts';
+import { MsgpackWriter } from '../../../common/forward/index.ts';
+import { JsonToMsgpack, MAX_JSON_DEPTH, cutFound, jsonDeeperThan } from '../../parsers/index.ts';
 import type { Parser, TranscodeResult } from '../../parsers/index.ts';
 import { buildLineEvents } from './record-builder.ts';
 import type { LineView, RecordKeys } from './record-builder.ts';
 
-const packr = plainPackr();
-
 export class EntryEncoder {
   private readonly keys: RecordKeys;
   private readonly parser: Parser | undefined;
-  private readonly out = new MsgpackOut();
+  private readonly out = new MsgpackWriter(64 * 1024);
   private readonly json = new JsonToMsgpack();
   private readonly result: TranscodeResult = {
     header: 0,
@@ -132,8 +130,7 @@ export class EntryEncoder {
     out.buf[out.pos++] = 0x92;
     writeEventTime(out.buf, out.pos, event.sec, event.nsec);
     out.pos += 10;
-    const packed = packr.pack(event.record);
-    out.bytes(packed, 0, packed.length);
+    out.value(event.record);
   }
 }
 
@@ -144,7 +141,7 @@ const BASE36 = Buffer.from('0123456789abcdefghijklmnopqrstuvwxyz');
  * `event.id: <fileId>-<offset in base 36>`, the same string as lineEventId() (the object path),
  * written byte by byte: it is on every line, and ids are ASCII.
  */
-function writeEventId(out: MsgpackOut, fileId: Buffer, offset: number): void {
+function writeEventId(out: MsgpackWriter, fileId: Buffer, offset: number): void {
   out.ensure(EVENT_ID_KEY_BYTES.length + 2 + fileId.length + 1 + 12);
   const b = out.buf;
   let p = out.pos;

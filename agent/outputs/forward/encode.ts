@@ -2,21 +2,13 @@
 // `[tag, bin(entries), {size, chunk?, compressed?}]`, times as EventTime (or integers).
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { RESET_BUFFER_MODE, REUSE_BUFFER_MODE } from 'msgpackr';
-import { encodePackedForward, newChunkId, plainPackr } from '../../../common/forward/index.ts';
+import { MsgpackWriter, encodePackedForward, newChunkId } from '../../../common/forward/index.ts';
 import type { ForwardOptions } from '../../../common/forward/index.ts';
 import { eventCount } from '../../engine/types.ts';
 import type { Chunk, LogEvent } from '../../engine/types.ts';
-import { MsgpackOut } from '../../parsers/index.ts';
 import type { ForwardSettings } from './types.ts';
 
 const gzipAsync = promisify(gzip);
-
-const packr = plainPackr();
-// msgpackr packs into its own buffer and, in these modes, hands that buffer back with the bounds
-// instead of a fresh subarray, and reuses the same space next time: no allocation per record.
-const PACK_IN_PLACE = REUSE_BUFFER_MODE | RESET_BUFFER_MODE;
-type Packed = Buffer & { start: number; end: number };
 
 const MAX_U32 = 0xffffffff;
 const INITIAL_BYTES = 64 * 1024;
@@ -40,7 +32,7 @@ export interface EncodedChunk {
  * chunks at the same time (a worker flushes one chunk at a time).
  */
 export class ForwardEncoder {
-  private out = new MsgpackOut(INITIAL_BYTES);
+  private out = new MsgpackWriter(INITIAL_BYTES);
 
   async encode(chunk: Chunk, settings: EncodeSettings): Promise<EncodedChunk> {
     // A chunk encoded by an input worker is already the entries Forward sends (EventTime times).
@@ -59,7 +51,7 @@ export class ForwardEncoder {
       const payload = settings.compress ? await gzipAsync(stream) : stream;
       return { frame: encodePackedForward(settings.tag ?? chunk.tag, payload, options), chunkId };
     } finally {
-      if (this.out.buf.length > KEEP_BYTES) this.out = new MsgpackOut(INITIAL_BYTES);
+      if (this.out.buf.length > KEEP_BYTES) this.out = new MsgpackWriter(INITIAL_BYTES);
     }
   }
 
@@ -91,15 +83,7 @@ export class ForwardEncoder {
         p += 8;
       }
       out.pos = p;
-      // The hand-written encoder covers what records are made of and is several times faster than
-      // msgpackr without its native addon; msgpackr takes the rare record it declines.
-      if (!out.value(event.record)) {
-        const packed = packr.pack(event.record, PACK_IN_PLACE) as Packed;
-        const length = packed.end - packed.start;
-        out.ensure(length);
-        packed.copy(out.buf, out.pos, packed.start, packed.end);
-        out.pos += length;
-      }
+      out.value(event.record);
     }
     return out.buf.subarray(0, out.pos);
   }

@@ -9,7 +9,6 @@ import { createKoaMiddleware, type KoaMiddlewareOptions } from './koa/middleware
 import { createClock } from './logging/clock.ts';
 import { RecordEmitter } from './logging/emitter.ts';
 import { ForwardSink, type ForwardSinkStats } from './logging/forward-sink.ts';
-import { fluentTime } from './logging/fluent-session.ts';
 import { LEVEL_VALUES } from './logging/levels.ts';
 import { TributaryLogger, type LogCore, type Logger } from './logging/logger.ts';
 import { FanOutSink, NullSink, type LogRecord, type LogSink, type SinkStats } from './logging/sink.ts';
@@ -67,7 +66,7 @@ class TributaryInstrumentation implements Instrumentation, Parts {
     this.#sink = createSink(output, this.#forward);
     const emitter = new RecordEmitter({
       sink: this.#sink,
-      clock: createClock(usesForward ? fluentTime : undefined),
+      clock: createClock(),
       base: baseFields(config),
     });
     this.core = { emitter, minLevel: LEVEL_VALUES[config.logging.level] };

@@ -3,17 +3,13 @@
 // drifts from the wall clock, so once a second it is pulled back to Date.now() when they differ by
 // more than a millisecond (a smaller correction would only trade precision for noise).
 
-/** Seconds and nanoseconds since the epoch; fluent-logger's EventTime has this shape. */
+/** Seconds and nanoseconds since the epoch, Forward's EventTime. */
 export interface LogTime {
   readonly epoch: number;
   readonly nano: number;
 }
 
-export type TimeFactory = (epoch: number, nano: number) => LogTime;
-
-const plainTime: TimeFactory = (epoch, nano) => ({ epoch, nano });
-
-export function createClock(make: TimeFactory = plainTime): () => LogTime {
+export function createClock(): () => LogTime {
   let anchor = Date.now() - performance.now();
   let anchoredAt = performance.now();
   return () => {
@@ -26,7 +22,7 @@ export function createClock(make: TimeFactory = plainTime): () => LogTime {
     const ms = anchor + now;
     const epoch = Math.floor(ms / 1000);
     const nano = Math.min(999_999_999, Math.max(0, Math.round((ms - epoch * 1000) * 1e6)));
-    return make(epoch, nano);
+    return { epoch, nano };
   };
 }
 

@@ -9,10 +9,12 @@
 // at once) and `_sendQueueSize` (the bytes it holds: it packs everything queued for a tag into one
 // chunk, so handing it records only while this is under `maxChunkBytes` is what bounds a chunk;
 // Fluent Bit's forward input refuses chunks past 6 MB by default). Its `_doWrite` is replaced by
-// the same code made to hold on to the socket it wrote to (see `guardedDoWrite`).
+// the same code made to hold on to the socket it wrote to (see `guardedDoWrite`), and its
+// `_makeEventEntry` by a faster encoder of the same bytes (see entry-encoder.ts).
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type { LogTime } from './clock.ts';
+import { encodeEventEntry } from './entry-encoder.ts';
 import type { EventKind, LogRecord } from './sink.ts';
 
 export interface PendingRecord {
@@ -34,6 +36,7 @@ interface Sender {
   _doWrite(packet: Buffer, options: { chunk?: string }, timeoutId: unknown, callbacks: WriteCallback[]): void;
   _handleEvent(signal: string, data: unknown, callback?: WriteCallback): void;
   _waitToWrite(): void;
+  _makeEventEntry(time: LogTime, data: object): Buffer;
   requireAckResponse: boolean;
   ackResponseTimeout: number;
   _sendQueueSize: number;
@@ -41,7 +44,6 @@ interface Sender {
 
 interface FluentLogger {
   createFluentSender(tagPrefix: string, options: Record<string, unknown>): Sender;
-  EventTime: new (epoch: number, nano: number) => LogTime;
 }
 
 interface MsgpackLite {
@@ -60,11 +62,6 @@ function load(): { fluent: FluentLogger; msgpack: MsgpackLite } {
     loaded = { fluent, msgpack };
   }
   return loaded;
-}
-
-/** Makes times in fluent-logger's EventTime class, which its msgpack codec packs as EventTime. */
-export function fluentTime(epoch: number, nano: number): LogTime {
-  return new (load().fluent.EventTime)(epoch, nano);
 }
 
 const SILENT = { info: () => undefined, error: () => undefined };
@@ -137,14 +134,12 @@ export class FluentSession {
   readonly #sender: Sender;
   readonly #events: SessionEvents;
   readonly #unacked = new Set<PendingRecord>();
-  readonly #EventTime: new (epoch: number, nano: number) => LogTime;
   readonly #connectTimer: NodeJS.Timeout;
   #socket: Socket | undefined;
   #dead = false;
 
   constructor(options: SessionOptions, events: SessionEvents) {
     const { fluent, msgpack } = load();
-    this.#EventTime = fluent.EventTime;
     this.#events = events;
     const sender = fluent.createFluentSender(options.tag, {
       host: options.host,
@@ -158,6 +153,7 @@ export class FluentSession {
       enableReconnect: false,
       internalLogger: SILENT,
     });
+    sender._makeEventEntry = encodeEventEntry;
     sender._doWrite = function (packet, opts, _timeoutId, callbacks) {
       guardedDoWrite.call(this, msgpack, packet, opts, callbacks);
     };
@@ -190,11 +186,8 @@ export class FluentSession {
   /** Hands a record to fluent-logger; false when it cannot be encoded (the caller counts it dropped). */
   send(pending: PendingRecord): boolean {
     if (this.#dead) return false;
-    const t = pending.time;
-    // Only fluent-logger's own EventTime class is packed as an EventTime by its codec.
-    const time = (t as object) instanceof this.#EventTime ? t : new this.#EventTime(t.epoch, t.nano);
     try {
-      this.#sender.emit(pending.kind, pending.record, time, (error) => this.#settle(pending, error));
+      this.#sender.emit(pending.kind, pending.record, pending.time, (error) => this.#settle(pending, error));
     } catch {
       return false;
     }

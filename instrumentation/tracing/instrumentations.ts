@@ -1,6 +1,5 @@
 // Creating an instrumentation hooks module loading at once, so this runs before anything it
 // patches is loaded (and before @opentelemetry/sdk-node, which loads @grpc/grpc-js).
-import type { IncomingMessage } from 'node:http';
 import type { KoaLayerType } from '@opentelemetry/instrumentation-koa';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import type { ResolvedConfig } from '../config.ts';
@@ -8,25 +7,13 @@ import { otel } from './otel.ts';
 
 type Instrumentation = Exclude<NodeSDKConfiguration['instrumentations'][number], unknown[]>;
 
-function pathOf(url: string | undefined): string {
-  if (url === undefined) return '';
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
-}
-
 export function createInstrumentations(tracing: ResolvedConfig['tracing']): Instrumentation[] {
   const on = tracing.instrumentations;
   const list: Instrumentation[] = [];
   if (on.http) {
+    // Outgoing requests only: incoming ones get their server spans from ./http-server.ts.
     const { HttpInstrumentation } = otel.http();
-    const ignored = new Set(tracing.ignoreIncomingPaths);
-    list.push(
-      new HttpInstrumentation(
-        ignored.size === 0
-          ? {}
-          : { ignoreIncomingRequestHook: (req: IncomingMessage) => ignored.has(pathOf(req.url)) },
-      ),
-    );
+    list.push(new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }));
   }
   if (on.koa) {
     const { KoaInstrumentation } = otel.koa();

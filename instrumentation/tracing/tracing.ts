@@ -1,11 +1,15 @@
 // The OpenTelemetry Node SDK, set up for Tributary: spans to the collector's Zipkin endpoint through
 // a batch span processor, the configured sampler and propagators, and a lean resource. Metrics and
 // OTel logs are off (sdk-node would otherwise default both to OTLP exporters).
+import { trace } from '@opentelemetry/api';
 import type { ResolvedConfig } from '../config.ts';
+import { traceHttpServers } from './http-server.ts';
 import { createInstrumentations } from './instrumentations.ts';
 import { otel } from './otel.ts';
 import { createPropagator } from './propagation.ts';
 import { createSampler } from './sampler.ts';
+
+const TRACER_NAME = '@tributary/instrumentation';
 
 export interface Tracing {
   /** Exports every finished span now. */
@@ -36,8 +40,17 @@ export function startTracing(config: ResolvedConfig): Tracing {
     logRecordProcessors: [],
   });
   sdk.start();
+  const untraceServers = t.instrumentations.http
+    ? traceHttpServers({
+        tracer: trace.getTracer(TRACER_NAME),
+        ignorePaths: new Set(t.ignoreIncomingPaths),
+      })
+    : () => undefined;
   return {
     forceFlush: () => processor.forceFlush(),
-    shutdown: () => sdk.shutdown(),
+    shutdown: async () => {
+      untraceServers();
+      await sdk.shutdown();
+    },
   };
 }

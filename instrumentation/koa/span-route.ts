@@ -1,7 +1,7 @@
 // Names the HTTP server span after the route (`GET /orders/:id` rather than `GET`), as @koa/router
-// does through the koa instrumentation: the http instrumentation reads the route from the context's
-// RPC metadata when the response finishes. Only ever called while a span is active, so the OTel
-// core package is already loaded by then.
+// does through the koa instrumentation: the server span (tracing/http-server.ts) reads the route
+// from the RPC metadata it put in the request's context when the response closes. Only ever called
+// while a span is active, so the OTel core package is already loaded by then.
 import { context } from '@opentelemetry/api';
 import { otel } from '../tracing/otel.ts';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AgentConfigError } from '../../config/errors.ts';
-import type { LogEvent } from '../../engine/types.ts';
-import type { FilterPlugin } from '../../engine/types.ts';
+import type { AgentConfig } from '../../config/types.ts';
+import type { FilterPlugin, LogEvent } from '../../engine/types.ts';
 import {
   contextOf,
   ev,
@@ -13,7 +13,6 @@ import {
   records,
   withValues,
 } from '../test-helpers.ts';
-import type { AgentConfig } from '../../config/types.ts';
 import { createModifyFilter } from './index.ts';
 
 function run(plugin: FilterPlugin, events: LogEvent[], tag = 't'): LogEvent[] {

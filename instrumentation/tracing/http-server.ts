@@ -12,8 +12,8 @@
 //   peer address, user agent) and an error status for 5xx answers and aborted requests.
 // Listeners added to `req`/`res` are not rebound: they run in the connection's context. Handlers
 // written as async functions (koa's) continue in the request's context across `await` anyway.
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import {
   ROOT_CONTEXT,
   SpanKind,
@@ -47,7 +47,7 @@ interface TracedResponse extends ServerResponse {
 const SERVER_SPAN = Symbol('tributary.serverSpan');
 const ROUTE_METADATA = Symbol('tributary.routeMetadata');
 
-type Emit = (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
+type Emit = (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
 
 const PATCHED = Symbol.for('tributary.instrumentation.http-server');
 
@@ -118,7 +118,7 @@ function patch(target: Patchable, scheme: string, options: HttpServerTracingOpti
   const { tracer, ignorePaths } = options;
   const { suppressTracing } = otel.core();
   const suppressed = suppressTracing(ROOT_CONTEXT);
-  target.emit = function emit(this: http.Server, event: string | symbol, ...args: unknown[]): boolean {
+  target.emit = function emit(this: Server, event: string | symbol, ...args: unknown[]): boolean {
     if (event !== 'request') return original.apply(this, [event, ...args]);
     const req = args[0] as IncomingMessage;
     const res = args[1] as TracedResponse;
@@ -143,15 +143,21 @@ function unpatch(target: Patchable): void {
   target[PATCHED] = undefined;
 }
 
-const TARGETS: readonly [Patchable, string][] = [
-  [http.Server.prototype as unknown as Patchable, 'http'],
-  [https.Server.prototype as unknown as Patchable, 'https'],
-];
-
-/** Starts server spans for every http and https server in the process; returns the undo. */
+/**
+ * Starts server spans for every http and https server in the process; returns the undo. Call it
+ * after the SDK has started: `http` and `https` are loaded here, not imported at the top, because
+ * loading them before @opentelemetry/instrumentation-http hooks them makes it wrap the module twice
+ * (two CLIENT spans per outgoing request; a test checks there is one).
+ */
 export function traceHttpServers(options: HttpServerTracingOptions): () => void {
-  for (const [target, scheme] of TARGETS) patch(target, scheme, options);
+  const require = createRequire(import.meta.url);
+  const servers = [
+    [require('node:http') as { Server: { prototype: unknown } }, 'http'],
+    [require('node:https') as { Server: { prototype: unknown } }, 'https'],
+  ] as const;
+  const targets = servers.map(([module, scheme]) => [module.Server.prototype as Patchable, scheme] as const);
+  for (const [target, scheme] of targets) patch(target, scheme, options);
   return () => {
-    for (const [target] of TARGETS) unpatch(target);
+    for (const [target] of targets) unpatch(target);
   };
 }

@@ -51,10 +51,23 @@ function forwardedUserHeaders(ctx: Context): Record<string, string> {
   return headers;
 }
 
-export function createInventoryApp(inst: AppInstrumentation = {}): Koa {
+/**
+ * Burns `micros` of CPU per request: stands in for a handler that does real work, so the benchmark
+ * can show what the instrumentation costs a service whose requests are not nearly free.
+ */
+function simulatedWork(micros: number): Middleware {
+  return async (_ctx, next) => {
+    const until = performance.now() + micros / 1000;
+    while (performance.now() < until);
+    await next();
+  };
+}
+
+export function createInventoryApp(inst: AppInstrumentation = {}, workMicros = 0): Koa {
   const app = new Koa();
   app.silent = true; // errors are logged by the instrumentation's middleware
   for (const m of inst.middleware ?? []) app.use(m);
+  if (workMicros > 0) app.use(simulatedWork(workMicros));
   const stock = new Map<string, number>();
   const available = (sku: string) => stock.get(sku) ?? 1_000_000_000;
   const router = new Router()

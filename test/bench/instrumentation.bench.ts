@@ -6,11 +6,18 @@
 // Spans go to a Zipkin endpoint and logs to a Forward server (with acks) in a separate sink process,
 // so the instrumented service really ships everything. Rounds run the configurations in turn, so
 // that drift on a shared machine hits all of them alike; the medians of the rounds are reported.
-// Each run: throughput and latency at saturation (`--duration` s), the service's CPU time per
-// request (from /proc, steadier than throughput on a shared machine), then latency at a fixed
-// `--rate` well below saturation (what a request feels at ordinary load), and RSS idle and loaded.
+// Each run: throughput and latency at saturation (`--duration` s, autocannon), the service's CPU
+// time per request (from /proc, steadier than throughput on a shared machine), then latency at a
+// steady `--rate` well below saturation (what a request feels at ordinary load; an open-loop
+// generator of our own, lib/paced-load.ts, since autocannon's rate limit sends in bursts), and RSS
+// idle and loaded.
 //   node test/bench/instrumentation.bench.ts [--duration 30] [--runs 3] [--connections 10] [--rate 1000]
-//     [--configs plain,tracing,full,full-sampled]   (full-sampled: full at OTEL_TRACES_SAMPLER_ARG=0.1)
+//     [--configs plain,tracing,full,full-sampled,spin] [--work-us 0] [--spin-us 60]
+//   full-sampled  full at OTEL_TRACES_SAMPLER_ARG=0.1
+//   spin          plain plus `--spin-us` of busy CPU per request: a calibration row, what any added
+//                 per-request CPU costs on this machine (the load generator shares its cores)
+//   --work-us     CPU every inventory request burns in all configurations, standing in for a
+//                 handler that does real work (the example's handlers are nearly free)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -19,6 +26,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { ForwardServer } from '../../common/forward/index.ts';
+import { pacedLoad, type PacedRequest } from './lib/paced-load.ts';
 import { cpuSeconds, median, memoryMiB } from './lib/proc.ts';
 
 const { values } = parseArgs({
@@ -30,6 +38,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '1000' },
     'rate-duration': { type: 'string', default: '10' },
     configs: { type: 'string', default: 'plain,tracing,full' },
+    'work-us': { type: 'string', default: '0' },
+    'spin-us': { type: 'string', default: '60' },
     sink: { type: 'boolean', default: false },
   },
 });
@@ -50,7 +60,6 @@ type Autocannon = (
     url: string;
     connections: number;
     duration: number;
-    overallRate?: number;
     requests: { method: string; path: string; headers?: Record<string, string>; body?: string }[];
   },
   done: (error: Error | null, result: AutocannonResult) => void,
@@ -98,14 +107,21 @@ async function runSink(): Promise<void> {
 
 // --- the benchmark -----------------------------------------------------------------------------
 
-type Config = 'plain' | 'tracing' | 'full' | 'full-sampled';
-const KNOWN: readonly Config[] = ['plain', 'tracing', 'full', 'full-sampled'];
+type Config = 'plain' | 'tracing' | 'full' | 'full-sampled' | 'spin';
+const KNOWN: readonly Config[] = ['plain', 'tracing', 'full', 'full-sampled', 'spin'];
 const CONFIGS = (values.configs ?? '').split(',').map((c) => {
   if (!(KNOWN as readonly string[]).includes(c))
     throw new Error(`--configs: ${c} is not one of ${KNOWN.join(', ')}`);
   return c as Config;
 });
 if (CONFIGS[0] !== 'plain') throw new Error('--configs must start with plain (the baseline)');
+function micros(flag: string, value: string | undefined): number {
+  const v = Number(value);
+  if (!Number.isInteger(v) || v < 0) throw new Error(`${flag}: a whole number of microseconds, not ${value}`);
+  return v;
+}
+const WORK_US = micros('--work-us', values['work-us']);
+const SPIN_US = micros('--spin-us', values['spin-us']);
 
 interface Sinks {
   child: ChildProcess;
@@ -120,6 +136,7 @@ interface RunResult {
   cpuUs: number;
   rateP50: number;
   rateP99: number;
+  rateLagMs: number;
   errors: number;
   idleRss: number;
   loadRss: number;
@@ -146,8 +163,9 @@ async function sinkCounts(sinks: Sinks): Promise<{ records: number; spans: numbe
 }
 
 async function startService(config: Config, sinks: Sinks): Promise<{ child: ChildProcess; url: string }> {
-  const args = config === 'plain' ? [INVENTORY] : ['--import', REGISTER, INVENTORY];
-  const mode = config === 'full-sampled' ? 'full' : config;
+  const uninstrumented = config === 'plain' || config === 'spin';
+  const args = uninstrumented ? [INVENTORY] : ['--import', REGISTER, INVENTORY];
+  const mode = config === 'full-sampled' ? 'full' : config === 'spin' ? 'plain' : config;
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -156,6 +174,7 @@ async function startService(config: Config, sinks: Sinks): Promise<{ child: Chil
       NODE_ENV: 'production',
       PORT: '0',
       EXAMPLE_MODE: mode,
+      EXAMPLE_WORK_US: String(WORK_US + (config === 'spin' ? SPIN_US : 0)),
       OTEL_TRACES_SAMPLER_ARG: config === 'full-sampled' ? '0.1' : '1',
       OTEL_SERVICE_NAME: 'inventory',
       TRIBUTARY_ZIPKIN_URL: `http://127.0.0.1:${sinks.httpPort}/api/v2/spans`,
@@ -175,34 +194,30 @@ async function startService(config: Config, sinks: Sinks): Promise<{ child: Chil
   return { child, url };
 }
 
+const USER = { 'x-user-id': 'bench-user', 'x-user-name': 'Bench', 'x-user-roles': 'clerk' };
+/** The request mix, in order: three GETs of stock to one audited POST of a reservation. */
+const REQUESTS: PacedRequest[] = [
+  { method: 'GET', path: '/stock/sku-1', headers: USER },
+  { method: 'GET', path: '/stock/sku-2', headers: USER },
+  { method: 'GET', path: '/stock/sku-3', headers: USER },
+  {
+    method: 'POST',
+    path: '/reservations',
+    headers: { ...USER, 'content-type': 'application/json' },
+    body: JSON.stringify({ sku: 'sku-1', quantity: 1 }),
+  },
+];
+
+/** Closed-loop load at saturation: each connection sends its next request when the last answers. */
 function load(
   url: string,
   seconds: number,
-  overallRate?: number,
 ): Promise<{ result: AutocannonResult; latencies: Float64Array; count: number }> {
-  const body = JSON.stringify({ sku: 'sku-1', quantity: 1 });
-  const user = { 'x-user-id': 'bench-user', 'x-user-name': 'Bench', 'x-user-roles': 'clerk' };
   let latencies = new Float64Array(1 << 20);
   let count = 0;
   return new Promise((resolve, reject) => {
     const instance = autocannon(
-      {
-        url,
-        connections: Number(values.connections),
-        duration: seconds,
-        ...(overallRate === undefined ? {} : { overallRate }),
-        requests: [
-          { method: 'GET', path: '/stock/sku-1', headers: user },
-          { method: 'GET', path: '/stock/sku-2', headers: user },
-          { method: 'GET', path: '/stock/sku-3', headers: user },
-          {
-            method: 'POST',
-            path: '/reservations',
-            headers: { ...user, 'content-type': 'application/json' },
-            body,
-          },
-        ],
-      },
+      { url, connections: Number(values.connections), duration: seconds, requests: REQUESTS },
       (error, result) => (error ? reject(error) : resolve({ result, latencies, count })),
     );
     // autocannon's own histogram keeps whole milliseconds; these keep the fraction.
@@ -237,7 +252,15 @@ async function runOnce(config: Config, sinks: Sinks): Promise<RunResult> {
     await sleep(1500); // the last batch of spans and logs
     const after = await sinkCounts(sinks);
     const sorted = latencies.subarray(0, count).sort();
-    const paced = await load(service.url, Number(values['rate-duration']), Number(values.rate));
+    // A short paced warm-up first: the generator's own http client is cold in the first run.
+    await pacedLoad(service.url, Number(values.rate), 2, REQUESTS, Number(values.connections));
+    const paced = await pacedLoad(
+      service.url,
+      Number(values.rate),
+      Number(values['rate-duration']),
+      REQUESTS,
+      Number(values.connections),
+    );
     const pacedSorted = paced.latencies.subarray(0, paced.count).sort();
     return {
       rps: count / Number(values.duration),
@@ -246,7 +269,8 @@ async function runOnce(config: Config, sinks: Sinks): Promise<RunResult> {
       cpuUs,
       rateP50: percentile(pacedSorted, 50),
       rateP99: percentile(pacedSorted, 99),
-      errors: result.errors + result.non2xx + paced.result.errors + paced.result.non2xx,
+      rateLagMs: paced.maxLagMs,
+      errors: result.errors + result.non2xx + paced.errors,
       idleRss,
       loadRss,
       peakRss,
@@ -264,7 +288,8 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   console.log(
     `inventory example, ${values.connections} connections, ${values.duration} s per run (+${values.warmup} s warm-up), ` +
-      `${runs} rounds of ${CONFIGS.join(' / ')}; 3 GET : 1 POST; Node ${process.version}`,
+      `${runs} rounds of ${CONFIGS.join(' / ')}; 3 GET : 1 POST; handler work ${WORK_US} us` +
+      `${CONFIGS.includes('spin') ? `, spin +${SPIN_US} us` : ''}; Node ${process.version}`,
   );
   const sinks = await startSinks();
   const results = new Map<Config, RunResult[]>(CONFIGS.map((c) => [c, []]));
@@ -276,7 +301,7 @@ async function main(): Promise<void> {
         console.log(
           `round ${round} ${config.padEnd(12)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2)} ms  ` +
             `p99 ${r.p99.toFixed(2)} ms  CPU ${r.cpuUs.toFixed(0)} us/req  @${values.rate}/s p50 ${r.rateP50.toFixed(2)} ` +
-            `p99 ${r.rateP99.toFixed(2)} ms  errors ${r.errors}  RSS idle ${r.idleRss.toFixed(1)} / load ` +
+            `p99 ${r.rateP99.toFixed(2)} ms (generator lag <= ${r.rateLagMs.toFixed(1)} ms)  errors ${r.errors}  RSS idle ${r.idleRss.toFixed(1)} / load ` +
             `${r.loadRss.toFixed(1)} / peak ${r.peakRss.toFixed(1)} MiB  shipped per request: ` +
             `${(r.records / r.requests).toFixed(2)} log events, ${(r.spans / r.requests).toFixed(2)} spans`,
         );
@@ -305,6 +330,7 @@ async function main(): Promise<void> {
     );
   }
   for (const config of CONFIGS.slice(1)) {
+    if (config === 'spin') continue;
     console.log(
       `RSS added by the package (${config}): idle +${(med(config, 'idleRss') - med('plain', 'idleRss')).toFixed(1)} MiB, ` +
         `under load +${(med(config, 'loadRss') - med('plain', 'loadRss')).toFixed(1)} MiB`,
